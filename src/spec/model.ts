@@ -247,7 +247,11 @@ export function entrySchema<K extends Kind>(kind: K) {
   return z.object({ ...shape.identity, ...shape.props }).strict();
 }
 
-type EntryOf<K extends Kind> = z.infer<ReturnType<typeof entrySchema<K>>>;
+type ShapeOf<K extends Kind> = (typeof KIND_SHAPES)[K];
+/** The validated entry type of one kind: its identity keys and its properties. */
+export type EntryOf<K extends Kind> = ShapeOf<K>['identity'] & ShapeOf<K>['props'] extends infer S extends z.ZodRawShape
+  ? z.output<z.ZodObject<S>>
+  : never;
 
 /** An Entry is one list item of a phase, as written (validated). */
 export type Entry = { [K in Kind]: EntryOf<K> }[Kind];
@@ -275,9 +279,48 @@ export interface Spec {
   pre: Expectation[];
   post: Expectation[];
   always: Expectation[];
-  /** `changes` entries as written, with their lines. */
-  changes: { text: string; line?: number }[];
-  ignore: { text: string; line?: number }[];
+  /** `changes`: the complete intended pre -> post difference, parsed. */
+  changes: ChangeDecl[];
+  /** `ignore`: differences never counted as a change, parsed. */
+  ignore: ChangeDecl[];
+}
+
+/** The object kinds a `changes` or `ignore` line can name (`materialized view` and `foreign key` are spelled out there). */
+export const CHANGE_KINDS = [
+  'schema',
+  'table',
+  'column',
+  'view',
+  'materializedView',
+  'index',
+  'constraint',
+  'trigger',
+  'function',
+  'procedure',
+  'policy',
+  'enum',
+  'extension',
+  'sequence',
+  'role',
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/**
+ * A ChangeDecl is one parsed `changes` or `ignore` line: `drop|add|alter KIND NAME [on TABLE]`,
+ * `rows TABLE`, or (in `ignore` only) `KIND NAME [on TABLE]` without a verb (`any`).
+ * A `foreign key` is a constraint: its kind is `constraint`.
+ */
+export interface ChangeDecl {
+  verb: 'drop' | 'add' | 'alter' | 'rows' | 'any';
+  kind: ChangeKind;
+  /** The object's name as written (quotes kept, globs allowed); for a function, with its `(argtypes)` when given. */
+  name: string;
+  /** The table of a trigger, policy, constraint or index, as written. */
+  on?: string;
+  /** 1-based line in the spec file, when known (YAML). */
+  line?: number;
+  /** The whole line as written. */
+  text: string;
 }
 
 /** The top-level keys of a spec file. */

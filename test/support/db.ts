@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { runScript, splitScript } from '../../src/targets/sql-script.ts';
 
 /** A TestDatabase is a fresh database on the shared test cluster, dropped on dispose. */
 export interface TestDatabase extends AsyncDisposable {
   name: string;
   url: string;
-  /** Runs SQL (several statements allowed) as the superuser. */
+  /** Runs a SQL script (several statements, COPY blocks) as the superuser. */
   exec(sql: string): Promise<void>;
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
@@ -54,7 +55,14 @@ export async function createTestDatabase(setupSql?: string, prefix = 't'): Promi
     name,
     url,
     exec: async (sql) => {
-      await run(sql);
+      // Statement by statement, COPY data included, the way pgspec loads dumps.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await runScript(client, splitScript(sql), 'test-setup.sql');
+      } finally {
+        await client.end();
+      }
     },
     query: run,
     drop,

@@ -1,0 +1,27 @@
+-- Columns of tables, views and materialized views; a generated column's expression is not also
+-- its default. The position among live columns (a dropped column leaves no gap) is numbered from
+-- attnum in TypeScript: a row_number() window here costs a second sort of every column.
+SELECT n.nspname::text AS nspname,
+       c.relname::text AS relname,
+       a.attname::text AS attname,
+       a.attnum::int AS attnum,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       NOT a.attnotnull AS nullable,
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
+       CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+WHERE a.attnum > 0
+  AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'f', 'v', 'm')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_temp_'
+  AND n.nspname !~ '^pg_toast_temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.deptype = 'e'
+                    AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
+                      OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum;

@@ -1,0 +1,16 @@
+-- Enum types with their labels in sort order (ADD VALUE BEFORE/AFTER respected).
+SELECT n.nspname::text AS nspname,
+       t.typname::text AS typname,
+       ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+             WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE t.typtype = 'e'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_temp_'
+  AND n.nspname !~ '^pg_toast_temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.deptype = 'e'
+                    AND ((d.classid = 'pg_type'::regclass AND d.objid = t.oid)
+                      OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C";

@@ -1,0 +1,24 @@
+-- Tables: ordinary (r), partitioned (p) and foreign (f) tables, partitions included, with
+-- their parent, owner and row level security flags. Extension-owned tables are left out.
+SELECT n.nspname::text AS nspname,
+       c.relname::text AS relname,
+       c.relkind::text AS relkind,
+       pg_get_userbyid(c.relowner)::text AS owner,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       pn.nspname::text AS parent_nspname,
+       pc.relname::text AS parent_relname
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE c.relkind IN ('r', 'p', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_temp_'
+  AND n.nspname !~ '^pg_toast_temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.deptype = 'e'
+                    AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
+                      OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C";

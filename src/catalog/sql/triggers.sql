@@ -1,0 +1,25 @@
+-- User triggers of tables (tgisinternal leaves out the constraint triggers of foreign keys).
+-- tgtype bits are decoded in TypeScript.
+SELECT n.nspname::text AS nspname,
+       c.relname::text AS relname,
+       t.tgname::text AS tgname,
+       fn.nspname::text AS function_nspname,
+       p.proname::text AS function_name,
+       t.tgtype::int AS tgtype,
+       t.tgenabled::text AS tgenabled,
+       pg_get_triggerdef(t.oid) AS definition
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc p ON p.oid = t.tgfoid
+JOIN pg_namespace fn ON fn.oid = p.pronamespace
+WHERE NOT t.tgisinternal
+  AND c.relkind IN ('r', 'p', 'f')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname !~ '^pg_temp_'
+  AND n.nspname !~ '^pg_toast_temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.deptype = 'e'
+                    AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
+                      OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", t.tgname COLLATE "C";

@@ -1,0 +1,177 @@
+import { diffValues } from '../snapshot/diff.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import type { Expectation } from '../spec/model.ts';
+import { describeMismatch, type CheckResult, type Mismatch, type ObjectFailure } from './result.ts';
+
+/** Thrown by a property check that cannot be evaluated (no row count taken, no pre state): the result is `errored`. */
+export class NotEvaluable extends Error {}
+
+/** An EvalContext holds the states an expectation is evaluated against. */
+export interface EvalContext {
+  post: Snapshot;
+  /** The pre state: the gate's pre snapshot or `--baseline`; needed by `preserved` and `unchanged`. */
+  pre?: Snapshot;
+}
+
+/** An ObjectQuery describes how one kind finds its objects and checks their properties. */
+export interface ObjectQuery {
+  /** `table`, `policy`, ... as shown in messages. */
+  noun: string;
+  /** The pattern as the author wrote it, for messages: `public.users`, `"x" on storage.*`. */
+  written: string;
+  glob: boolean;
+  exists: boolean;
+  /** Keys (display names) of the objects matching in a snapshot; `loose` ignores case and quoting. */
+  find(snapshot: Snapshot, loose: boolean): string[];
+  /** The catalog entry of a found object, compared by `unchanged`. */
+  entry(snapshot: Snapshot, key: string): unknown;
+  /** Property mismatches of one found object in the post state. */
+  check(key: string): Mismatch[];
+  unchanged?: boolean;
+  /** A hint when nothing matches, e.g. that a view of that name exists. */
+  hint?(snapshot: Snapshot): string | undefined;
+}
+
+const plural = (noun: string, n: number) => (n === 1 ? noun : noun.endsWith('x') ? `${noun}es` : noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`);
+
+function baseResult(exp: Expectation, object: string): Pick<CheckResult, 'phase' | 'kind' | 'object' | 'line'> {
+  return { phase: exp.phase, kind: exp.kind, object, ...(exp.line === undefined ? {} : { line: exp.line }) };
+}
+
+/** Evaluates an object expectation: presence or absence, then properties and `unchanged` on every match. */
+export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalContext): CheckResult {
+  const object = `${q.noun} ${q.written}`;
+  const base = baseResult(exp, object);
+  const found = q.find(ctx.post, false);
+
+  if (!q.exists) {
+    if (found.length === 0) return { ...base, state: 'passed', message: `${object} does not exist` };
+    return {
+      ...base,
+      state: 'failed',
+      message: q.glob
+        ? `${found.length} ${plural(q.noun, found.length)} match ${q.written}, expected none: ${found.join(', ')}`
+        : `${object} exists, expected it to be absent`,
+      expected: 'absent',
+      actual: found,
+      matched: found,
+    };
+  }
+
+  if (found.length === 0) {
+    const loose = q.find(ctx.post, true);
+    const hint = q.hint?.(ctx.post);
+    const suggestion = loose.length > 0 ? ` (did you mean ${loose.slice(0, 3).join(', ')}?)` : hint ? ` (${hint})` : '';
+    return {
+      ...base,
+      state: 'failed',
+      message: q.glob ? `no ${q.noun} matches ${q.written}${suggestion}` : `${object} does not exist${suggestion}`,
+      expected: 'present',
+      actual: 'absent',
+      matched: [],
+    };
+  }
+
+  if (q.unchanged && !ctx.pre) {
+    return { ...base, state: 'errored', message: `${object}: unchanged needs the pre state (--baseline)`, matched: found };
+  }
+
+  const failures: ObjectFailure[] = [];
+  const mismatchesByObject: Record<string, Mismatch[]> = {};
+  for (const key of found) {
+    let mismatches: Mismatch[];
+    try {
+      mismatches = q.check(key);
+    } catch (error) {
+      if (!(error instanceof NotEvaluable)) throw error;
+      return { ...base, state: 'errored', message: `${object}: ${error.message}`, matched: found };
+    }
+    if (q.unchanged && ctx.pre) mismatches.push(...unchangedMismatches(q, ctx.pre, ctx.post, key));
+    if (mismatches.length > 0) {
+      mismatchesByObject[key] = mismatches;
+      failures.push({ object: key, message: mismatches.map(describeMismatch).join('; ') });
+    }
+  }
+  if (q.unchanged && q.glob && ctx.pre) {
+    const before = new Set(q.find(ctx.pre, false));
+    const after = new Set(found);
+    for (const key of before) if (!after.has(key)) failures.push({ object: key, message: `${q.noun} ${key} vanished` });
+  }
+
+  if (failures.length === 0) {
+    return {
+      ...base,
+      state: 'passed',
+      message: q.glob ? `${found.length} ${plural(q.noun, found.length)} match ${q.written}, all as expected` : `${object} as expected`,
+      matched: found,
+    };
+  }
+  if (!q.glob && failures.length === 1) {
+    const mismatches = mismatchesByObject[found[0]!] ?? [];
+    const single = mismatches.length === 1 ? mismatches[0]! : undefined;
+    return {
+      ...base,
+      state: 'failed',
+      message: `${object}: ${failures[0]!.message}`,
+      expected: single ? single.expected : Object.fromEntries(mismatches.map((m) => [m.property, m.expected])),
+      actual: single ? single.actual : Object.fromEntries(mismatches.map((m) => [m.property, m.actual])),
+      matched: found,
+      failures,
+    };
+  }
+  return {
+    ...base,
+    state: 'failed',
+    message: `${failures.length} of ${found.length} ${plural(q.noun, found.length)} matching ${q.written} failed: ${failures
+      .map((f) => `${f.object}: ${f.message}`)
+      .join('; ')}`,
+    matched: found,
+    failures,
+  };
+}
+
+/** `unchanged`: the object's whole catalog entry equals its entry in the pre state. */
+function unchangedMismatches(q: ObjectQuery, pre: Snapshot, post: Snapshot, key: string): Mismatch[] {
+  const before = q.find(pre, false).includes(key) ? q.entry(pre, key) : undefined;
+  if (before === undefined) {
+    return [{ property: 'unchanged', expected: 'unchanged', actual: 'new', message: `did not exist in the pre state (it appeared)` }];
+  }
+  const changes = diffValues(before, q.entry(post, key));
+  if (changes.length === 0) return [];
+  return [
+    {
+      property: 'unchanged',
+      expected: before,
+      actual: q.entry(post, key),
+      message: `changed since the pre state: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? `; and ${changes.length - 5} more` : ''}`,
+    },
+  ];
+}
+
+/** A mismatch when two values differ (by ===), else nothing. */
+export function expectEqual(property: string, expected: unknown, actual: unknown): Mismatch[] {
+  return expected === undefined || expected === actual ? [] : [{ property, expected, actual }];
+}
+
+/** Compares two name sets ignoring order; the message names what is missing and what is extra. */
+export function expectSameSet(property: string, expected: string[] | undefined, actual: string[]): Mismatch[] {
+  if (expected === undefined) return [];
+  const want = new Set(expected);
+  const have = new Set(actual);
+  const missing = [...want].filter((x) => !have.has(x));
+  const extra = [...have].filter((x) => !want.has(x));
+  if (missing.length === 0 && extra.length === 0) return [];
+  const parts = [missing.length ? `missing ${missing.join(', ')}` : '', extra.length ? `unexpected ${extra.join(', ')}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return [{ property, expected: [...want].sort(), actual: [...have].sort(), message: `${property} ${parts}` }];
+}
+
+/** Normalises a keyword as written in a spec: `set_null`, `setNull`, `SET NULL` -> `set null`. */
+export function keyword(value: string): string {
+  return value
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[_\s]+/g, ' ')
+    .trim()
+    .toLowerCase();
+}

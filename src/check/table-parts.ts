@@ -1,0 +1,253 @@
+import type { Constraint, Index, Snapshot, Table } from '../snapshot/types.ts';
+import type { Expectation } from '../spec/model.ts';
+import {
+  isGlob,
+  parseQualified,
+  partMatches,
+  partMatchesLoosely,
+  qualify,
+  quoteIfNeeded,
+  resolvePart,
+  splitName,
+  unqualify,
+  type NamePart,
+  type QualifiedPattern,
+} from '../spec/names.ts';
+import { evaluateObjects, expectEqual, expectSameSet, keyword, type EvalContext } from './objects.ts';
+import { findQualified, qualified } from './relations.ts';
+import type { CheckResult, Mismatch } from './result.ts';
+import { sameExpression } from './sql-text.ts';
+
+type Of<K extends Expectation['kind']> = Extract<Expectation, { kind: K }>;
+
+/** A Part is one object that belongs to a table (index, constraint, trigger, policy) with its key. */
+interface Part<T> {
+  key: string;
+  table: string;
+  name: string;
+  value: T;
+}
+
+const ANY_TABLE: QualifiedPattern = { schema: { text: '*', glob: true, regex: /^.*$/s }, name: { text: '*', glob: true, regex: /^.*$/s }, written: '*' };
+
+/** Finds the parts of the tables matching `tablePattern` whose names match `namePart`. */
+function findParts<T>(
+  s: Snapshot,
+  tablePattern: QualifiedPattern,
+  loose: boolean,
+  pick: (t: Table) => Record<string, T>,
+  accept: (name: string, tableKey: string) => boolean,
+  keyOf: (name: string, tableKey: string) => string,
+  relations: Record<string, Table> = s.tables,
+): Part<T>[] {
+  const out: Part<T>[] = [];
+  for (const table of findQualified(relations, tablePattern, loose)) {
+    for (const [name, value] of Object.entries(pick(relations[table]!))) {
+      if (accept(name, table)) out.push({ key: keyOf(name, table), table, name, value });
+    }
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+const onTable = (name: string, table: string) => `${quoteIfNeeded(name)} on ${table}`;
+const nameMatcher = (part: NamePart, loose: boolean) => (name: string) => (loose ? partMatchesLoosely : partMatches)(part, name);
+
+/** Evaluates a kind whose objects are named parts of a table (`policy X` + `table Y`). */
+function evaluateTablePart<T>(
+  exp: Expectation,
+  noun: string,
+  name: string,
+  table: string,
+  props: { exists?: boolean; unchanged?: boolean },
+  pick: (t: Table) => Record<string, T>,
+  check: (value: T, table: Table) => Mismatch[],
+  ctx: EvalContext,
+): CheckResult {
+  const namePart = resolvePart(name);
+  const tablePattern = qualified(table);
+  const parts = (s: Snapshot, loose: boolean) => findParts(s, tablePattern, loose, pick, nameMatcher(namePart, loose), onTable);
+  return evaluateObjects(exp, {
+    noun,
+    written: `${name} on ${table}`,
+    glob: namePart.glob || isGlob(tablePattern),
+    exists: props.exists !== false,
+    unchanged: props.unchanged,
+    find: (s, loose) => parts(s, loose).map((p) => p.key),
+    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
+    check: (key) => {
+      const part = parts(ctx.post, false).find((p) => p.key === key)!;
+      return check(part.value, ctx.post.tables[part.table]!);
+    },
+  }, ctx);
+}
+
+/** Compares written column names or expressions with an object's columns, in order. */
+function sameColumnList(written: string[], actual: string[]): boolean {
+  if (written.length !== actual.length) return false;
+  return written.every((w, i) => {
+    const a = actual[i]!;
+    const part = resolvePart(w, false);
+    return part.text === a || sameExpression(w, a);
+  });
+}
+
+export function evaluatePolicy(exp: Of<'policy'>, ctx: EvalContext): CheckResult {
+  const e = exp.entry;
+  return evaluateTablePart(exp, 'policy', e.policy, e.table, e, (t) => t.policies, (p) => {
+    const out: Mismatch[] = [];
+    if (e.command !== undefined) out.push(...expectEqual('command', keyword(e.command), p.command));
+    out.push(...expectSameSet('roles', e.roles?.map((r) => resolvePart(r, false).text), p.roles));
+    out.push(...expectEqual('permissive', e.permissive, p.permissive));
+    for (const prop of ['using', 'check'] as const) {
+      const want = e[prop];
+      const have = p[prop];
+      if (want !== undefined && (have === null || !sameExpression(want, have))) out.push({ property: prop, expected: want, actual: have });
+    }
+    return out;
+  }, ctx);
+}
+
+/** A trigger's function as written (`schema.name`, parentheses optional) against the qualified actual. */
+function sameFunctionName(written: string, actual: string): boolean {
+  const pattern = parseQualified(written.replace(/\(\s*\)\s*$/, ''), 'public');
+  if (!pattern) return false;
+  const { schema, name } = unqualify(actual);
+  const unqualifiedSpec = splitName(written).length === 1;
+  return partMatches(pattern.name, name) && (partMatches(pattern.schema, schema) || (unqualifiedSpec && schema === 'pg_catalog'));
+}
+
+export function evaluateTrigger(exp: Of<'trigger'>, ctx: EvalContext): CheckResult {
+  const e = exp.entry;
+  return evaluateTablePart(exp, 'trigger', e.trigger, e.table, e, (t) => t.triggers, (tg) => {
+    const out: Mismatch[] = [];
+    if (e.function !== undefined && !sameFunctionName(e.function, tg.function)) out.push({ property: 'function', expected: e.function, actual: tg.function });
+    if (e.timing !== undefined) out.push(...expectEqual('timing', keyword(e.timing), tg.timing));
+    out.push(...expectSameSet('events', e.events, tg.events));
+    out.push(...expectEqual('level', e.level, tg.level));
+    if (e.enabled !== undefined) {
+      const want = e.enabled === true ? 'origin' : e.enabled === false ? 'disabled' : e.enabled;
+      const shown = { origin: true, disabled: false, always: 'always', replica: 'replica' }[tg.enabled];
+      if (want !== tg.enabled) out.push({ property: 'enabled', expected: e.enabled, actual: shown });
+    }
+    return out;
+  }, ctx);
+}
+
+function constraintMismatches(e: Of<'constraint'>['entry'], c: Constraint): Mismatch[] {
+  const out: Mismatch[] = [...expectEqual('type', e.type, c.type), ...expectEqual('validated', e.validated, c.validated)];
+  if (e.columns !== undefined && !sameColumnList(e.columns, c.columns)) out.push({ property: 'columns', expected: e.columns, actual: c.columns });
+  if (e.check !== undefined && (c.check === null || !sameExpression(e.check, c.check))) out.push({ property: 'check', expected: e.check, actual: c.check });
+  return out;
+}
+
+export function evaluateConstraint(exp: Of<'constraint'>, ctx: EvalContext): CheckResult {
+  const e = exp.entry;
+  return evaluateTablePart(exp, 'constraint', e.constraint, e.table, e, (t) => t.constraints, (c) => constraintMismatches(e, c), ctx);
+}
+
+function indexMismatches(e: Of<'index'>['entry'], ix: Index): Mismatch[] {
+  const out: Mismatch[] = [
+    ...expectEqual('unique', e.unique, ix.unique),
+    ...expectEqual('primary', e.primary, ix.primary),
+    ...expectEqual('valid', e.valid, ix.valid),
+  ];
+  if (e.method !== undefined) out.push(...expectEqual('method', e.method.toLowerCase(), ix.method));
+  if (e.columns !== undefined && !sameColumnList(e.columns, ix.columns)) out.push({ property: 'columns', expected: e.columns, actual: ix.columns });
+  if (e.where !== undefined && (ix.where === null || !sameExpression(e.where, ix.where))) out.push({ property: 'where', expected: e.where, actual: ix.where });
+  return out;
+}
+
+export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
+  const e = exp.entry;
+  const pattern = qualified(e.index);
+  const tablePattern = e.table ? qualified(e.table) : ANY_TABLE;
+  // Indexes of materialized views count too; a table identity narrows the search.
+  const relations = (s: Snapshot) => ({ ...s.tables, ...(s.views as unknown as Record<string, Table>) });
+  const parts = (s: Snapshot, loose: boolean) =>
+    findParts(
+      s,
+      tablePattern,
+      loose,
+      (t) => t.indexes ?? {},
+      (name, table) => {
+        const m = loose ? partMatchesLoosely : partMatches;
+        return m(pattern.schema, unqualify(table).schema) && m(pattern.name, name);
+      },
+      (name, table) => qualify(unqualify(table).schema, name),
+      relations(s),
+    );
+  return evaluateObjects(exp, {
+    noun: 'index',
+    written: e.index,
+    glob: isGlob(pattern),
+    exists: e.exists !== false,
+    unchanged: e.unchanged,
+    find: (s, loose) => parts(s, loose).map((p) => p.key),
+    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
+    check: (key) => indexMismatches(e, parts(ctx.post, false).find((p) => p.key === key)!.value),
+  }, ctx);
+}
+
+/** Splits `schema.table(col, col)` into the table pattern and the column names. */
+function parseReference(written: string): { table: QualifiedPattern; columns?: string[] } {
+  const open = written.indexOf('(');
+  if (open < 0 || !written.trimEnd().endsWith(')')) return { table: qualified(written.trim()) };
+  const columns = written
+    .slice(open + 1, written.trimEnd().length - 1)
+    .split(',')
+    .map((c) => resolvePart(c.trim(), false).text);
+  return { table: qualified(written.slice(0, open).trim()), columns };
+}
+
+export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): CheckResult {
+  const fk = exp.entry.foreignKey;
+  // Properties may sit inside the map or beside it (the validator forbids both).
+  const props = { ...fk, ...Object.fromEntries(Object.entries(exp.entry).filter(([k]) => k !== 'foreignKey')) } as typeof fk;
+  const tablePattern = qualified(fk.table);
+  const columns = fk.columns.map((c) => resolvePart(c, false).text);
+  const ref = parseReference(fk.references);
+  const namePart = fk.name ? resolvePart(fk.name) : undefined;
+  const written = `${fk.table}(${fk.columns.join(', ')}) -> ${fk.references}${fk.name ? ` (${fk.name})` : ''}`;
+  const parts = (s: Snapshot, loose: boolean) =>
+    findParts(
+      s,
+      tablePattern,
+      loose,
+      (t) => Object.fromEntries(Object.entries(t.constraints).filter(([, c]) => c.type === 'foreign' && c.references)),
+      (name, table) => {
+        const c = s.tables[table]!.constraints[name]!;
+        const r = c.references!;
+        return (
+          c.columns.join('\0') === columns.join('\0') &&
+          findQualified({ [r.table]: 1 }, ref.table, loose).length === 1 &&
+          (!ref.columns || r.columns.join('\0') === ref.columns.join('\0')) &&
+          (!namePart || nameMatcher(namePart, loose)(name))
+        );
+      },
+      onTable,
+    );
+  return evaluateObjects(exp, {
+    noun: 'foreign key',
+    written,
+    glob: isGlob(tablePattern) || isGlob(ref.table),
+    exists: props.exists !== false,
+    find: (s, loose) => parts(s, loose).map((p) => p.key),
+    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
+    check: (key) => {
+      const c = parts(ctx.post, false).find((p) => p.key === key)!.value;
+      const r = c.references!;
+      const out: Mismatch[] = [];
+      if (props.onDelete !== undefined) out.push(...expectEqual('onDelete', keyword(props.onDelete), r.onDelete));
+      if (props.onUpdate !== undefined) out.push(...expectEqual('onUpdate', keyword(props.onUpdate), r.onUpdate));
+      out.push(...expectEqual('validated', props.validated, c.validated), ...expectEqual('deferrable', props.deferrable, c.deferrable));
+      return out;
+    },
+    hint: (s) => {
+      const onColumns = findParts(s, tablePattern, false, (t) => t.constraints, (n, t) => {
+        const c = s.tables[t]!.constraints[n]!;
+        return c.type === 'foreign' && c.columns.join('\0') === columns.join('\0');
+      }, onTable)[0];
+      return onColumns ? `${onColumns.key} references ${onColumns.value.references!.table}(${onColumns.value.references!.columns.join(', ')})` : undefined;
+    },
+  }, ctx);
+}

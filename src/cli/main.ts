@@ -1,0 +1,159 @@
+import { Command, CommanderError, Option } from 'commander';
+import { initSqlParser } from '../check/sql-text.ts';
+import { PgspecError, UsageError } from '../errors.ts';
+import { parseReporter, writeReports, type ReporterChoice } from '../reporters/index.ts';
+import { runCheck } from '../run/check.ts';
+import { collectNeeds } from '../run/needs.ts';
+import { exitCodeOf } from '../run/result.ts';
+import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
+import { loadSpecs } from '../spec/load.ts';
+import type { LiveOptions } from '../targets/live.ts';
+import { openTarget } from '../targets/open.ts';
+import { redact } from '../targets/redact.ts';
+import { writeSnapshotFile } from '../targets/snapshot-file.ts';
+import { PGSPEC_VERSION } from '../version.ts';
+
+/** Streams the CLI writes to; tests pass their own. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+interface CommonOptions {
+  reporter: string[];
+  counts: 'exact' | 'estimate';
+  statementTimeout?: string;
+  concurrency?: string;
+  quiet?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} takes a positive whole number, got ${value}`);
+  return n;
+}
+
+/** `--statement-timeout` accepts milliseconds or a unit: 500ms, 30s, 2min. */
+function durationMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)\s*(ms|s|min)?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--statement-timeout takes a duration like 30s, 500ms or 2min, got ${value}`);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'min' ? 60_000 : 1);
+}
+
+function liveOptions(o: CommonOptions): LiveOptions {
+  const concurrency = positiveInt(o.concurrency, '--concurrency');
+  const statementTimeoutMs = durationMs(o.statementTimeout);
+  return { ...(concurrency ? { concurrency } : {}), ...(statementTimeoutMs ? { statementTimeoutMs } : {}) };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .option('--reporter <name[:path]>', 'console (default), json, junit; repeatable', collect, [])
+    .addOption(new Option('--counts <mode>', 'row counts: exact or from planner statistics').choices(['exact', 'estimate']).default('exact'))
+    .option('--statement-timeout <duration>', 'statement_timeout on live targets (default 60s)')
+    .option('--concurrency <n>', 'connections to a live target (default 4)')
+    .option('--quiet', 'no console report (files named by --reporter are still written)');
+}
+
+function reportersOf(o: CommonOptions): ReporterChoice[] {
+  const choices = o.reporter.map(parseReporter);
+  if (!choices.some((c) => !c.path) && !o.quiet) choices.unshift({ name: 'console' });
+  return o.quiet ? choices.filter((c) => c.path) : choices;
+}
+
+/** The target from --target, else DATABASE_URL. */
+function targetOf(value: string | undefined, env: NodeJS.ProcessEnv): string {
+  const target = value ?? env.DATABASE_URL;
+  if (!target) throw new UsageError('no target: pass --target URL|FILE.snapshot.json|FILE.sql, or set DATABASE_URL');
+  return target;
+}
+
+/** Runs the pgspec CLI and returns its exit code; never throws. */
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let exitCode = 0;
+  const color = !!io.stdout.isTTY && !io.env.NO_COLOR && io.env.CI !== 'true';
+  const program = new Command('pgspec')
+    .description('Declarative tests for PostgreSQL deployments')
+    .version(PGSPEC_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  addCommon(
+    program
+      .command('check')
+      .description('evaluate specs against one state: a live URL, a snapshot file or a plain SQL dump')
+      .argument('<spec...>', 'spec files or folders')
+      .option('--target <target>', 'postgres:// URL, *.snapshot.json or *.sql (default: DATABASE_URL)')
+      .addOption(new Option('--phase <phase>', 'which expectations').choices(['pre', 'post']).default('post'))
+      .option('--baseline <file>', 'snapshot of the pre state, for preserved and unchanged'),
+  ).action(async (specPaths: string[], o: CommonOptions & { target?: string; phase: 'pre' | 'post'; baseline?: string }) => {
+    const reporters = reportersOf(o);
+    const live = liveOptions(o);
+    const specs = await loadSpecs(specPaths);
+    const target = targetOf(o.target, io.env);
+    await initSqlParser();
+    const run = await runCheck(specs, { target, phase: o.phase, counts: o.counts, live, ...(o.baseline ? { baseline: o.baseline } : {}) });
+    await writeReports(run, reporters, io.stdout, color);
+    if (run.error) io.stderr.write(`pgspec: ${run.error.message}\n`);
+    exitCode = exitCodeOf(run);
+  });
+
+  addCommon(
+    program
+      .command('snapshot')
+      .description('capture the schema and row counts of a target into a *.snapshot.json file')
+      .option('--target <target>', 'postgres:// URL or *.sql dump (default: DATABASE_URL)')
+      .requiredOption('-o, --output <file>', 'where to write the snapshot')
+      .option('--spec <spec...>', 'also record the results of these specs\' queries and settings, so they can be checked offline'),
+  ).action(async (o: CommonOptions & { target?: string; output: string; spec?: string[] }) => {
+    const target = targetOf(o.target, io.env);
+    const specs = o.spec ? await loadSpecs(o.spec) : [];
+    const needs = collectNeeds(specs.flatMap((s) => [...s.pre, ...s.post, ...s.always]));
+    await using t = await openTarget(target, liveOptions(o));
+    const snapshot = await t.capture(needs, { counts: o.counts, countAll: true });
+    await writeSnapshotFile(o.output, snapshot);
+    if (!o.quiet) {
+      io.stdout.write(`wrote ${o.output}: ${Object.keys(snapshot.tables).length} tables, ${Object.keys(snapshot.views).length} views, ${Object.keys(snapshot.routines).length} routines from ${t.description}\n`);
+    }
+  });
+
+  program
+    .command('diff')
+    .description('human-readable difference between two states (URLs, snapshot files or SQL dumps)')
+    .argument('<a>', 'the before state')
+    .argument('<b>', 'the after state')
+    .option('--rows', 'also list changed row counts')
+    .action(async (a: string, b: string, o: { rows?: boolean }) => {
+      const capture = async (t: string) => {
+        await using target = await openTarget(t);
+        return await target.capture({ rowPatterns: [], settings: [], queries: [] }, { counts: 'exact', countAll: !!o.rows });
+      };
+      const [before, after] = [await capture(a), await capture(b)];
+      const changes = diffSnapshots(before, after, { rows: !!o.rows });
+      io.stdout.write(changes.length === 0 ? 'no differences\n' : `${changes.map(formatChange).join('\n')}\n`);
+      exitCode = changes.length === 0 ? 0 : 1;
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse problem is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof PgspecError) {
+      io.stderr.write(`pgspec: ${redact(error.message)}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`pgspec: internal error: ${redact(message)}\n`);
+    if (io.env.PGSPEC_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack)}\n`);
+    return 3;
+  }
+}

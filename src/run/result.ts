@@ -1,0 +1,40 @@
+import type { CheckResult } from '../check/result.ts';
+
+/** A SpecResult is the verdicts of one spec file, in spec order. */
+export interface SpecResult {
+  name: string;
+  file: string;
+  results: CheckResult[];
+}
+
+/** A RunResult is everything one pgspec run found: the input of every reporter and of `pgspec report`. */
+export interface RunResult {
+  version: 1;
+  command: 'check' | 'gate';
+  /** The target, password masked. */
+  target: string;
+  pgspecVersion: string;
+  startedAt: string;
+  durationMs: number;
+  summary: { passed: number; failed: number; errored: number };
+  specs: SpecResult[];
+  /** Set when the run could not be carried out at all (exit 3), e.g. an unreachable target. */
+  error?: { code: string; message: string };
+  /** Row counts of the tables counted, before and after (gate) or in the one state (check). */
+  rowCounts?: { pre?: Record<string, number>; post?: Record<string, number> };
+  /** The structural difference between the pre and post states, one line per change. */
+  diff?: string[];
+}
+
+/** Counts verdicts over every spec. */
+export function summarize(specs: SpecResult[]): RunResult['summary'] {
+  const summary = { passed: 0, failed: 0, errored: 0 };
+  for (const s of specs) for (const r of s.results) summary[r.state]++;
+  return summary;
+}
+
+/** The process exit code of a run: 3 infrastructure, 1 any failed or errored, else 0. */
+export function exitCodeOf(run: RunResult): 0 | 1 | 3 {
+  if (run.error) return 3;
+  return run.summary.failed > 0 || run.summary.errored > 0 ? 1 : 0;
+}

@@ -1,0 +1,279 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Pair, type YAMLMap } from 'yaml';
+import { SpecError, UsageError } from '../errors.ts';
+import type { Spec } from './model.ts';
+import { validateSpec, type Locate } from './validate.ts';
+
+// Finds spec files (paths, folders, globs), reads them (YAML with positions, JSON, TS/JS modules)
+// and hands the data to validateSpec(). The only I/O of the spec layer: reading files.
+
+const SPEC_FILE = /\.spec\.(ya?ml|ts|js|json)$/;
+const SPEC_EXTENSION = /\.(ya?ml|ts|js|json)$/;
+const SPEC_PATTERNS = '*.spec.yaml, *.spec.yml, *.spec.ts, *.spec.js, *.spec.json';
+/** Weighted alias expansions allowed per file: plenty for shared entries, far too few for a "billion laughs". */
+const MAX_ALIAS_COUNT = 1000;
+
+interface SpecFile {
+  abs: string;
+  /** The path as shown in messages and `Spec.file`: as given, or folder/glob base as given plus the found path. */
+  shown: string;
+}
+
+/**
+ * Loads and validates spec files. Each input is a file (`.yaml`, `.yml`, `.ts`, `.js`, `.json`,
+ * any name), a folder (searched recursively for `*.spec.*`, skipping `node_modules` and hidden
+ * folders) or a glob (`*`, `?`, `**`; matches `*.spec.*` files only). Files are loaded in input
+ * order, folder and glob matches sorted, each file once. Throws UsageError when an input finds
+ * nothing and SpecError for an invalid file.
+ */
+export async function loadSpecs(inputs: string[], cwd: string = process.cwd()): Promise<Spec[]> {
+  const files: SpecFile[] = [];
+  const seen = new Set<string>();
+  for (const input of inputs) {
+    for (const file of await expand(input, cwd)) {
+      if (seen.has(file.abs)) continue;
+      seen.add(file.abs);
+      files.push(file);
+    }
+  }
+  const specs: Spec[] = [];
+  for (const file of files) specs.push(await loadSpecFile(file.abs, file.shown));
+  return specs;
+}
+
+/** Loads one spec file by absolute path; `shown` is the name used in messages (defaults to the path). */
+export async function loadSpecFile(abs: string, shown: string = abs): Promise<Spec> {
+  if (/\.(ts|js)$/.test(abs)) return loadModule(abs, shown);
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (error) {
+    throw new SpecError(shown, undefined, undefined, '', `cannot read the file: ${oneLine(error)}`);
+  }
+  return abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown);
+}
+
+/** Validates the text of a YAML spec; `file` names it in messages. */
+export function parseYamlSpec(text: string, file: string): Spec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const { line, col } = at(error.pos[0]);
+    const detail =
+      error.code === 'DUPLICATE_KEY'
+        ? `duplicate key ${quotedKeyAt(text, error.pos[0])} (a key appears once per mapping; each list entry starts with "- ")`
+        : `YAML syntax error: ${oneLine(error.message)}`;
+    throw new SpecError(file, line, col, '', detail);
+  }
+  let unresolved: Alias | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) !== undefined) return undefined;
+      unresolved = node;
+      return visit.BREAK;
+    },
+  });
+  if (unresolved !== undefined) {
+    const { line, col } = at(unresolved.range?.[0] ?? 0);
+    throw new SpecError(file, line, col, '', `unknown alias *${unresolved.source}: define &${unresolved.source} before using it`);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new SpecError(file, undefined, undefined, '', `YAML: ${oneLine(error)}`);
+  }
+  return validateSpec(raw, file, yamlLocator(doc, lineCounter));
+}
+
+/** Validates the text of a JSON spec. Positions come from reading the same text as YAML (JSON is YAML). */
+export function parseJsonSpec(text: string, file: string): Spec {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    const message = oneLine(error);
+    const offset = /at position (\d+)/.exec(message)?.[1];
+    const pos = offset === undefined ? undefined : lineColumn(text, Number(offset));
+    throw new SpecError(file, pos?.line, pos?.column, '', `JSON syntax error: ${message.replace(/ in JSON at position \d+.*$/, '')}`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const duplicate = doc.errors.find((e) => e.code === 'DUPLICATE_KEY');
+  if (duplicate !== undefined) {
+    const { line, col } = lineCounter.linePos(duplicate.pos[0]);
+    throw new SpecError(file, line, col, '', `duplicate key ${quotedKeyAt(text, duplicate.pos[0])}`);
+  }
+  return validateSpec(raw, file, doc.errors.length === 0 ? yamlLocator(doc, lineCounter) : undefined);
+}
+
+async function loadModule(abs: string, file: string): Promise<Spec> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = oneLine(error);
+    // Transformers name the place of a syntax error: tsx/esbuild "FILE:LINE:COL: ERROR: what",
+    // oxc (vitest) "[PARSE_ERROR] what ╭─[ FILE:LINE:COL ]".
+    const esbuild = /:(\d+):(\d+): ERROR: (.*)$/.exec(message);
+    if (esbuild !== null) throw new SpecError(file, Number(esbuild[1]), Number(esbuild[2]), '', `syntax error: ${esbuild[3]}`);
+    const oxc = /\[[A-Z_]+\]\s*(.*?)\s*╭─\[\s*[^\]]*?:(\d+):(\d+)\s*\]/.exec(message);
+    if (oxc !== null) throw new SpecError(file, Number(oxc[2]), Number(oxc[3]), '', `syntax error: ${oxc[1]}`);
+    throw new SpecError(file, undefined, undefined, '', `could not be loaded: ${message}`);
+  }
+  if (mod.default === undefined) {
+    throw new SpecError(file, undefined, undefined, '', 'has no default export; write "export default defineSpec({ name: ..., post: [...] })"');
+  }
+  return validateSpec(mod.default, file);
+}
+
+// --- positions in YAML documents ---
+
+function yamlLocator(doc: Document.Parsed, lineCounter: LineCounter): Locate {
+  const deref = (node: unknown): unknown => {
+    for (let i = 0; i < 32 && isAlias(node); i++) node = node.resolve(doc);
+    return node;
+  };
+  const position = (node: unknown) => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    if (range === undefined) return undefined;
+    const { line, col } = lineCounter.linePos(range[0]);
+    return { line, column: col };
+  };
+  const findPair = (map: YAMLMap, key: string, depth = 0): Pair | undefined => {
+    for (const pair of map.items) if (isScalar(pair.key) && String(pair.key.value) === key) return pair;
+    if (depth > 8) return undefined;
+    // A merge key (`<<: *base` or `<<: [*a, *b]`) brings its keys from the anchored mappings.
+    for (const pair of map.items) {
+      if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') continue;
+      const value = deref(pair.value);
+      for (const source of isSeq(value) ? value.items : [value]) {
+        const merged = deref(source);
+        const found = isMap(merged) ? findPair(merged, key, depth + 1) : undefined;
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return (keyPath, target = 'value') => {
+    let node: unknown = doc.contents;
+    let key: unknown;
+    for (const step of keyPath) {
+      const container = deref(node);
+      if (isMap(container)) {
+        const pair = findPair(container, String(step));
+        if (pair === undefined) return undefined;
+        key = pair.key;
+        node = pair.value;
+      } else if (isSeq(container) && typeof step === 'number') {
+        key = undefined;
+        node = container.items[step];
+        if (node === undefined) return undefined;
+      } else {
+        return undefined;
+      }
+    }
+    // An empty value (`post:`) has no node of its own: point at its key.
+    const loc = position(target === 'key' && key !== undefined ? key : (node ?? key)) ?? position(key);
+    if (loc === undefined) return undefined;
+    const scalar = deref(node);
+    return isScalar(scalar) && scalar.type === 'PLAIN' && typeof scalar.source === 'string' ? { ...loc, source: scalar.source } : loc;
+  };
+}
+
+function quotedKeyAt(text: string, offset: number): string {
+  const m = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^:#\n,{}[\]]*?))\s*:/.exec(text.slice(offset));
+  const key = m?.[1] ?? m?.[2] ?? m?.[3];
+  return key === undefined || key === '' ? 'in a mapping' : `"${key}"`;
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+/** An error's message on one line, never a stack. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // eslint-disable-next-line no-control-regex -- terminal colours some tools put in messages
+  const text = message.replace(/\u001b\[[0-9;]*m/g, '').replace(/\s*\n\s*/g, ' ').trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+// --- finding files ---
+
+async function expand(input: string, cwd: string): Promise<SpecFile[]> {
+  const abs = path.resolve(cwd, input);
+  const info = await stat(abs).catch(() => undefined);
+  if (info?.isFile()) {
+    if (!SPEC_EXTENSION.test(abs)) throw new UsageError(`"${input}" is not a spec file: spec files end in .yaml, .yml, .ts, .js or .json`);
+    return [{ abs, shown: input }];
+  }
+  if (info?.isDirectory()) {
+    const found = (await walk(abs)).filter((rel) => SPEC_FILE.test(rel));
+    if (found.length === 0) throw new UsageError(`no spec files in folder "${input}" (looked for ${SPEC_PATTERNS})`);
+    return found.map((rel) => ({ abs: path.join(abs, rel), shown: path.posix.join(toPosix(input), rel) }));
+  }
+  if (/[*?]/.test(input)) {
+    const found = await expandGlob(input, cwd);
+    if (found.length === 0) throw new UsageError(`no spec files match "${input}" (a glob finds ${SPEC_PATTERNS})`);
+    return found;
+  }
+  throw new UsageError(`spec file or folder not found: "${input}"`);
+}
+
+async function expandGlob(pattern: string, cwd: string): Promise<SpecFile[]> {
+  const segments = toPosix(pattern).split('/');
+  const firstGlob = segments.findIndex((s) => /[*?]/.test(s));
+  const baseSegments = segments.slice(0, firstGlob);
+  let base = baseSegments.join('/');
+  if (base === '' && pattern.startsWith('/')) base = '/';
+  const matcher = globRegex(segments.slice(firstGlob));
+  const baseAbs = path.resolve(cwd, base === '' ? '.' : base);
+  const info = await stat(baseAbs).catch(() => undefined);
+  if (!info?.isDirectory()) return [];
+  return (await walk(baseAbs))
+    .filter((rel) => matcher.test(rel) && SPEC_FILE.test(rel))
+    .map((rel) => ({ abs: path.join(baseAbs, rel), shown: base === '' ? rel : path.posix.join(base, rel) }));
+}
+
+/** `*` and `?` within one path segment, `**` for any number of segments. */
+function globRegex(segments: string[]): RegExp {
+  let source = '';
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    if (segment === '**') {
+      source += last ? '.*' : '(?:[^/]+/)*';
+      return;
+    }
+    for (const ch of segment) source += ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    if (!last) source += '/';
+  });
+  return new RegExp(`^${source}$`);
+}
+
+/** Files under a folder as sorted relative posix paths, skipping node_modules and hidden folders. */
+async function walk(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const visitDir = async (dir: string, rel: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const entry of entries) {
+      const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      const full = path.join(dir, entry.name);
+      // Symlinked folders are not followed (no cycles); symlinked files are read.
+      const isFile = entry.isFile() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isFile() === true);
+      if (isFile) out.push(relPath);
+      else if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) await visitDir(full, relPath);
+    }
+  };
+  await visitDir(root, '');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}

@@ -1,0 +1,131 @@
+// Names follow PostgreSQL's folding rules (product.md §3 "Names"): a plain identifier part
+// folds to lower case, a double-quoted part is exact, a part SQL could only write quoted
+// (spaces, punctuation) is taken as written. `*` and `?` are globs within one part.
+
+/** A NamePart is one dotted part of a name as written in a spec, resolved. */
+export interface NamePart {
+  /** The resolved text: folded, unquoted. */
+  text: string;
+  /** True when the part contains an unquoted `*` or `?`. */
+  glob: boolean;
+  /** Compiled matcher for glob parts. */
+  regex?: RegExp;
+}
+
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const PLAIN_GLOB = /^[A-Za-z0-9_$*?]+$/;
+
+/** Splits a name on dots outside double quotes, keeping the quoting of each part. */
+export function splitName(written: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < written.length; i++) {
+    const ch = written[i]!;
+    if (ch === '"') {
+      if (quoted && written[i + 1] === '"') {
+        current += '""';
+        i++;
+        continue;
+      }
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === '.' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts.map((p) => p.trim());
+}
+
+const escapeRegex = (s: string) => s.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+
+/** Resolves one written part: quotes removed, plain identifiers folded, globs compiled. */
+export function resolvePart(part: string, allowGlob = true): NamePart {
+  if (part.length >= 2 && part.startsWith('"') && part.endsWith('"')) {
+    return { text: part.slice(1, -1).replace(/""/g, '"'), glob: false };
+  }
+  if (PLAIN.test(part)) return { text: part.toLowerCase(), glob: false };
+  if (allowGlob && PLAIN_GLOB.test(part) && /[*?]/.test(part)) {
+    const text = part.toLowerCase();
+    const regex = new RegExp(`^${text.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegex(c))).join('')}$`, 's');
+    return { text, glob: true, regex };
+  }
+  // Only writable quoted in SQL (spaces, punctuation, or a lone glob like "*" with other chars): exact.
+  return { text: part, glob: false };
+}
+
+/** Whether a resolved part matches an actual catalog name. */
+export function partMatches(part: NamePart, actual: string): boolean {
+  return part.glob ? part.regex!.test(actual) : part.text === actual;
+}
+
+/** Whether a part matches ignoring case and quoting: used to suggest what the author meant. */
+export function partMatchesLoosely(part: NamePart, actual: string): boolean {
+  if (part.glob) return new RegExp(part.regex!.source, 'si').test(actual);
+  return part.text.toLowerCase() === actual.toLowerCase();
+}
+
+/** A QualifiedPattern is a `schema.name` pattern (unqualified means `public`). */
+export interface QualifiedPattern {
+  schema: NamePart;
+  name: NamePart;
+  written: string;
+}
+
+/** Parses `schema.name` or `name` (public). Returns undefined when it has more than two parts. */
+export function parseQualified(written: string, defaultSchema = 'public'): QualifiedPattern | undefined {
+  const parts = splitName(written);
+  if (parts.length === 1) return { schema: { text: defaultSchema, glob: false }, name: resolvePart(parts[0]!), written };
+  if (parts.length === 2) return { schema: resolvePart(parts[0]!), name: resolvePart(parts[1]!), written };
+  return undefined;
+}
+
+/** Parses `schema.table.column` or `table.column` (public). */
+export function parseColumnName(written: string): { table: QualifiedPattern; column: NamePart } | undefined {
+  const parts = splitName(written);
+  if (parts.length === 2) {
+    return {
+      table: { schema: { text: 'public', glob: false }, name: resolvePart(parts[0]!), written: parts[0]! },
+      column: resolvePart(parts[1]!),
+    };
+  }
+  if (parts.length === 3) {
+    return {
+      table: { schema: resolvePart(parts[0]!), name: resolvePart(parts[1]!), written: `${parts[0]}.${parts[1]}` },
+      column: resolvePart(parts[2]!),
+    };
+  }
+  return undefined;
+}
+
+/** Quotes an identifier only when PostgreSQL would need it quoted (not lower-case plain). */
+export function quoteIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The key of a schema-qualified object in a snapshot: `schema.name`, parts quoted only when needed. */
+export function qualify(schema: string, name: string): string {
+  return `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}`;
+}
+
+/** Splits a snapshot key made by qualify() back into its raw parts. */
+export function unqualify(key: string): { schema: string; name: string } {
+  const parts = splitName(key).map((p) => resolvePart(p, false).text);
+  return { schema: parts[0]!, name: parts.slice(1).join('.') };
+}
+
+/** Whether a qualified pattern matches a snapshot key. */
+export function matchesQualified(pattern: QualifiedPattern, key: string, loose = false): boolean {
+  const { schema, name } = unqualify(key);
+  const m = loose ? partMatchesLoosely : partMatches;
+  return m(pattern.schema, schema) && m(pattern.name, name);
+}
+
+/** Whether a pattern has a glob in any part. */
+export function isGlob(pattern: QualifiedPattern): boolean {
+  return pattern.schema.glob || pattern.name.glob;
+}

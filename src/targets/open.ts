@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import pg from 'pg';
+import { countRows, introspect } from '../catalog/introspect.ts';
+import { queryKey } from '../check/query.ts';
+import { PgspecError, TargetError, UsageError } from '../errors.ts';
+import { tablesToCount, type Needs } from '../run/needs.ts';
+import type { Snapshot } from '../snapshot/types.ts';
+import { startEmbedded } from './embedded.ts';
+import { connectLive, openLive, type LiveOptions } from './live.ts';
+import { readSettings, runSpecQuery } from './queries.ts';
+import { safeUrl } from './redact.ts';
+import { readSnapshotFile } from './snapshot-file.ts';
+import { runScript, ScriptError, splitScript } from './sql-script.ts';
+
+/** CaptureOptions say how a state is read: which row counts, exact or estimated. */
+export interface CaptureOptions {
+  counts: 'exact' | 'estimate';
+  /** Count every table (pgspec snapshot) instead of only those the specs need. */
+  countAll?: boolean;
+}
+
+/** A Target is a state pgspec can read: a live database, a snapshot file, or a dump restored into an ephemeral one. */
+export interface Target extends AsyncDisposable {
+  /** What the target is, safe to print (password masked). */
+  readonly description: string;
+  readonly kind: 'live' | 'snapshot' | 'dump';
+  capture(needs: Needs, options: CaptureOptions): Promise<Snapshot>;
+}
+
+const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
+
+/** Splits a list into n groups of about equal size. */
+function groups<T>(items: T[], n: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, Math.min(n, items.length)) }, () => []);
+  items.forEach((item, i) => out[i % out.length]!.push(item));
+  return out;
+}
+
+/** Reads catalog, row counts, settings and spec queries of a live database, read-only, on a bounded pool. */
+async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: CaptureOptions, concurrency: number): Promise<Snapshot> {
+  const first = await connectLive(pool, url);
+  let snapshot: Snapshot;
+  try {
+    snapshot = await introspect(first);
+    snapshot.server.settings = await readSettings(first, needs.settings);
+  } finally {
+    first.release();
+  }
+  const keys = options.countAll ? Object.keys(snapshot.tables) : tablesToCount(snapshot, needs.rowPatterns);
+  const work: Promise<void>[] = groups(keys, concurrency).map(async (group) => {
+    if (group.length === 0) return;
+    const client = await connectLive(pool, url);
+    try {
+      for (const key of group) {
+        // One table at a time, so a table we may not read leaves only its own count missing.
+        try {
+          Object.assign(snapshot.rowCounts, await countRows(client, [key], options.counts));
+        } catch {
+          await client.query('ROLLBACK').catch(() => undefined);
+        }
+      }
+    } finally {
+      client.release();
+    }
+  });
+  const queries = groups(needs.queries, concurrency).map(async (group) => {
+    if (group.length === 0) return;
+    const client = await connectLive(pool, url);
+    try {
+      for (const q of group) snapshot.queries[queryKey(q.sql, q.as)] = await runSpecQuery(client, q.sql, q.as);
+    } finally {
+      client.release();
+    }
+  });
+  await Promise.all([...work, ...queries]);
+  snapshot.counts = options.counts;
+  return snapshot;
+}
+
+function liveTarget(url: string, live: LiveOptions, kind: 'live' | 'dump', description: string, onDispose?: () => Promise<void>): Target {
+  const pool = openLive(url, live);
+  return {
+    description,
+    kind,
+    capture: (needs, options) => captureLive(pool, url, needs, options, live.concurrency ?? 4),
+    [Symbol.asyncDispose]: async () => {
+      await pool.end().catch(() => undefined);
+      await onDispose?.();
+    },
+  };
+}
+
+/** Restores a plain SQL dump into a new embedded cluster and serves it as a target. */
+async function dumpTarget(path: string, live: LiveOptions): Promise<Target> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read the dump file ${path}`);
+  }
+  const cluster = await startEmbedded();
+  try {
+    await cluster.createDatabase('pgspec_target');
+    const client = new pg.Client({ connectionString: cluster.url('pgspec_target') });
+    await client.connect();
+    try {
+      await runScript(client, splitScript(text), path);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    await cluster.stop();
+    if (error instanceof ScriptError) throw new TargetError(`could not restore ${path}: ${error.message}`, 'DUMP_RESTORE');
+    throw error;
+  }
+  return liveTarget(cluster.url('pgspec_target'), live, 'dump', `${path} (restored into an embedded PostgreSQL)`, () => cluster.stop());
+}
+
+/** Opens a target: a postgres:// URL (live, read-only), a *.snapshot.json file, or a *.sql plain dump. */
+export async function openTarget(target: string, live: LiveOptions = {}): Promise<Target> {
+  if (isUrl(target)) return liveTarget(target, live, 'live', safeUrl(target));
+  if (/\.json$/i.test(target)) {
+    const snapshot = await readSnapshotFile(target);
+    return {
+      description: target,
+      kind: 'snapshot',
+      capture: async () => snapshot,
+      [Symbol.asyncDispose]: async () => undefined,
+    };
+  }
+  if (/\.sql$/i.test(target)) return dumpTarget(target, live);
+  throw new PgspecError('USAGE', `unknown target ${target}: give a postgres:// URL, a *.snapshot.json file or a *.sql dump`, 2);
+}

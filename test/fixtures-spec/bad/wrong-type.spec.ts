@@ -1,0 +1,1 @@
+export default { name: 'ts-wrong', post: [{ table: 'public.users', exists: 'no' }] };

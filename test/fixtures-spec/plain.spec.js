@@ -1,0 +1,4 @@
+export default {
+  name: 'plain-js',
+  always: [{ extension: 'pgcrypto' }],
+};
