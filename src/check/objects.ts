@@ -34,6 +34,8 @@ export interface ObjectQuery {
 
 const plural = (noun: string, n: number) => (n === 1 ? noun : noun.endsWith('x') ? `${noun}es` : noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`);
 
+const matchVerb = (n: number) => (n === 1 ? 'matches' : 'match');
+
 function baseResult(exp: Expectation, object: string): Pick<CheckResult, 'phase' | 'kind' | 'object' | 'line'> {
   return { phase: exp.phase, kind: exp.kind, object, ...(exp.line === undefined ? {} : { line: exp.line }) };
 }
@@ -50,7 +52,7 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
       ...base,
       state: 'failed',
       message: q.glob
-        ? `${found.length} ${plural(q.noun, found.length)} match ${q.written}, expected none: ${found.join(', ')}`
+        ? `${found.length} ${plural(q.noun, found.length)} ${matchVerb(found.length)} ${q.written}, expected none: ${found.join(', ')}`
         : `${object} exists, expected it to be absent`,
       expected: 'absent',
       actual: found,
@@ -92,17 +94,23 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
       failures.push({ object: key, message: mismatches.map(describeMismatch).join('; ') });
     }
   }
+  // Objects that matched in the pre state and vanished count among the objects matching the glob.
+  let vanished = 0;
   if (q.unchanged && q.glob && ctx.pre) {
     const before = new Set(q.find(ctx.pre, false));
     const after = new Set(found);
-    for (const key of before) if (!after.has(key)) failures.push({ object: key, message: `${q.noun} ${key} vanished` });
+    for (const key of before) {
+      if (after.has(key)) continue;
+      vanished++;
+      failures.push({ object: key, message: 'vanished (it existed in the pre state)' });
+    }
   }
 
   if (failures.length === 0) {
     return {
       ...base,
       state: 'passed',
-      message: q.glob ? `${found.length} ${plural(q.noun, found.length)} match ${q.written}, all as expected` : `${object} as expected`,
+      message: q.glob ? `${found.length} ${plural(q.noun, found.length)} ${matchVerb(found.length)} ${q.written}, all as expected` : `${object} as expected`,
       matched: found,
     };
   }
@@ -122,7 +130,7 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
   return {
     ...base,
     state: 'failed',
-    message: `${failures.length} of ${found.length} ${plural(q.noun, found.length)} matching ${q.written} failed: ${failures
+    message: `${failures.length} of ${found.length + vanished} ${plural(q.noun, found.length + vanished)} matching ${q.written} failed: ${failures
       .map((f) => `${f.object}: ${f.message}`)
       .join('; ')}`,
     matched: found,
@@ -136,7 +144,8 @@ function unchangedMismatches(q: ObjectQuery, pre: Snapshot, post: Snapshot, key:
   if (before === undefined) {
     return [{ property: 'unchanged', expected: 'unchanged', actual: 'new', message: `did not exist in the pre state (it appeared)` }];
   }
-  const changes = diffValues(before, q.entry(post, key));
+  // Messages are one line: a view definition prints over several.
+  const changes = diffValues(before, q.entry(post, key)).map((c) => c.replace(/\s+/g, ' ').trim());
   if (changes.length === 0) return [];
   return [
     {

@@ -33,15 +33,15 @@ export function qualified(written: string): QualifiedPattern {
 }
 
 /** The relation kind of a key, for hints like "public.x is a view". */
-function otherRelationHint(snapshot: Snapshot, pattern: QualifiedPattern, except: 'table' | 'view'): string | undefined {
+function otherRelationHint(snapshot: Snapshot, pattern: QualifiedPattern, except: 'table' | 'view' | 'materializedView'): string | undefined {
   if (except !== 'table') {
     const t = findQualified(snapshot.tables, pattern, false)[0];
     if (t) return `${t} is a table`;
   }
-  if (except !== 'view') {
-    const v = findQualified(snapshot.views, pattern, false)[0];
-    if (v) return `${v} is a ${snapshot.views[v]!.kind === 'view' ? 'view' : 'materialized view'}`;
-  }
+  // A view asked for as a materialized view (or the reverse) is named too.
+  const others = Object.fromEntries(Object.entries(snapshot.views).filter(([, v]) => v.kind !== except));
+  const v = findQualified(others, pattern, false)[0];
+  if (v) return `${v} is a ${snapshot.views[v]!.kind === 'view' ? 'view' : 'materialized view'}`;
   return undefined;
 }
 
@@ -203,7 +203,7 @@ export function evaluateView(exp: Of<'view'> | Of<'materializedView'>, ctx: Eval
     find: (s, loose) => findQualified(views(s), pattern, loose),
     entry: (s, key) => s.views[key],
     check: () => [],
-    hint: (s) => otherRelationHint(s, pattern, 'view'),
+    hint: (s) => otherRelationHint(s, pattern, exp.kind),
   }, ctx);
 }
 

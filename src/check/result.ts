@@ -10,8 +10,8 @@ export interface ObjectFailure {
 
 /** A CheckResult is the verdict of one expectation: data, never an exception. */
 export interface CheckResult {
-  phase: Phase | 'changes' | 'roundtrip';
-  kind: Kind | 'changes' | 'roundtrip';
+  phase: Phase | 'changes' | 'roundtrip' | 'migrate' | 'setup';
+  kind: Kind | 'changes' | 'roundtrip' | 'migration' | 'setup';
   /** What the expectation is about, e.g. `table public.users`. */
   object: string;
   line?: number;

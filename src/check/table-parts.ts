@@ -159,8 +159,9 @@ function indexMismatches(e: Of<'index'>['entry'], ix: Index): Mismatch[] {
 
 export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
   const e = exp.entry;
-  const pattern = qualified(e.index);
   const tablePattern = e.table ? qualified(e.table) : ANY_TABLE;
+  // An index lives in its table's schema: with a table given, an unqualified index name means that schema.
+  const pattern = e.table && splitName(e.index).length === 1 ? { ...qualified(e.index), schema: tablePattern.schema } : qualified(e.index);
   // Indexes of materialized views count too; a table identity narrows the search.
   const relations = (s: Snapshot) => ({ ...s.tables, ...(s.views as unknown as Record<string, Table>) });
   const parts = (s: Snapshot, loose: boolean) =>
@@ -178,7 +179,7 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
     );
   return evaluateObjects(exp, {
     noun: 'index',
-    written: e.index,
+    written: e.table ? `${e.index} on ${e.table}` : e.index,
     glob: isGlob(pattern),
     exists: e.exists !== false,
     unchanged: e.unchanged,

@@ -3,6 +3,7 @@ import { initSqlParser } from '../check/sql-text.ts';
 import { PgspecError, UsageError } from '../errors.ts';
 import { parseReporter, writeReports, type ReporterChoice } from '../reporters/index.ts';
 import { runCheck } from '../run/check.ts';
+import { runGate } from '../run/gate.ts';
 import { collectNeeds } from '../run/needs.ts';
 import { exitCodeOf } from '../run/result.ts';
 import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
@@ -26,6 +27,17 @@ interface CommonOptions {
   statementTimeout?: string;
   concurrency?: string;
   quiet?: boolean;
+}
+
+interface GateFlags {
+  baseline?: string;
+  seed?: string;
+  preset?: string;
+  migrations?: string;
+  migrate?: string;
+  down?: string;
+  downMigrations?: string;
+  db: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -120,6 +132,40 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     if (!o.quiet) {
       io.stdout.write(`wrote ${o.output}: ${Object.keys(snapshot.tables).length} tables, ${Object.keys(snapshot.views).length} views, ${Object.keys(snapshot.routines).length} routines from ${t.description}\n`);
     }
+  });
+
+  addCommon(
+    program
+      .command('gate')
+      .description('full pre -> migrate -> post (-> down) run on an ephemeral database')
+      .argument('<spec...>', 'spec files or folders')
+      .option('--baseline <file.sql>', 'schema (and data) to start from: a plain SQL dump')
+      .option('--seed <file.sql>', 'data for the pre state')
+      .option('--preset <name>', 'platform objects the migrations expect: supabase')
+      .option('--migrations <dir>', 'folder of SQL migrations, applied in lexical order')
+      .option('--migrate <command>', 'external migration command, run with DATABASE_URL and PG* set')
+      .option('--down <command>', 'external down-migration command, then the round-trip check')
+      .option('--down-migrations <dir>', 'folder of SQL down migrations, then the round-trip check')
+      .option('--db <provider>', 'embedded, docker[:IMAGE] or a postgres:// URL', 'embedded'),
+  ).action(async (specPaths: string[], o: CommonOptions & GateFlags) => {
+    const reporters = reportersOf(o);
+    const specs = await loadSpecs(specPaths);
+    const progress = o.quiet ? undefined : (message: string) => io.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+    const run = await runGate(specs, {
+      db: o.db,
+      counts: o.counts,
+      ...(o.baseline ? { baseline: o.baseline } : {}),
+      ...(o.seed ? { seed: o.seed } : {}),
+      ...(o.preset ? { preset: o.preset } : {}),
+      ...(o.migrations ? { migrations: o.migrations } : {}),
+      ...(o.migrate ? { migrate: o.migrate } : {}),
+      ...(o.down ? { down: o.down } : {}),
+      ...(o.downMigrations ? { downMigrations: o.downMigrations } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    await writeReports(run, reporters, io.stdout, color);
+    if (run.error) io.stderr.write(`pgspec: ${run.error.message}\n`);
+    exitCode = exitCodeOf(run);
   });
 
   program

@@ -7,6 +7,13 @@ export interface SpecResult {
   results: CheckResult[];
 }
 
+/** A StepTiming is how long one step of a run took (gate: provision, baseline, pre, migrate, post, down, teardown). */
+export interface StepTiming {
+  step: string;
+  spec?: string;
+  durationMs: number;
+}
+
 /** A RunResult is everything one pgspec run found: the input of every reporter and of `pgspec report`. */
 export interface RunResult {
   version: 1;
@@ -24,6 +31,10 @@ export interface RunResult {
   rowCounts?: { pre?: Record<string, number>; post?: Record<string, number> };
   /** The structural difference between the pre and post states, one line per change. */
   diff?: string[];
+  /** Gate: how long each step took. */
+  steps?: StepTiming[];
+  /** Gate: external migration commands with their output (passwords masked). */
+  commands?: { command: string; exitCode: number | null; signal: string | null; output: string; durationMs: number }[];
 }
 
 /** Counts verdicts over every spec. */

@@ -143,3 +143,9 @@ export function formatChange(c: Change): string {
   const details = c.verb === 'rows' ? c.details.join(', ').replace(/^rows /, '') : c.details.join(', ');
   return `${sign} ${what}${details ? `: ${details}` : ''}`;
 }
+
+/** A change as a `changes` line would declare it, with what changed: `alter column public.orders.status type text -> varchar(20)`. */
+export function changeText(c: Change): string {
+  if (c.verb === 'rows') return `rows ${c.name} ${c.details.join(', ').replace(/^rows /, '')}`;
+  return `${c.verb} ${c.kind} ${c.name}${c.on ? ` on ${c.on}` : ''}${c.details.length ? ` ${c.details.join(', ')}` : ''}`;
+}

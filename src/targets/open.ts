@@ -8,7 +8,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { startEmbedded } from './embedded.ts';
 import { connectLive, openLive, type LiveOptions } from './live.ts';
 import { readSettings, runSpecQuery } from './queries.ts';
-import { safeUrl } from './redact.ts';
+import { registerSecret, registerUrlSecret, safeUrl } from './redact.ts';
 import { readSnapshotFile } from './snapshot-file.ts';
 import { runScript, ScriptError, splitScript } from './sql-script.ts';
 
@@ -118,6 +118,8 @@ async function dumpTarget(path: string, live: LiveOptions): Promise<Target> {
 
 /** Opens a target: a postgres:// URL (live, read-only), a *.snapshot.json file, or a *.sql plain dump. */
 export async function openTarget(target: string, live: LiveOptions = {}): Promise<Target> {
+  registerSecret(process.env.PGPASSWORD);
+  if (isUrl(target)) registerUrlSecret(target);
   if (isUrl(target)) return liveTarget(target, live, 'live', safeUrl(target));
   if (/\.json$/i.test(target)) {
     const snapshot = await readSnapshotFile(target);
@@ -130,4 +132,14 @@ export async function openTarget(target: string, live: LiveOptions = {}): Promis
   }
   if (/\.sql$/i.test(target)) return dumpTarget(target, live);
   throw new PgspecError('USAGE', `unknown target ${target}: give a postgres:// URL, a *.snapshot.json file or a *.sql dump`, 2);
+}
+
+/** Captures a database by URL once (the gate's own ephemeral databases) and closes the pool. */
+export async function captureUrl(url: string, needs: Needs, options: CaptureOptions, live: LiveOptions = {}): Promise<Snapshot> {
+  const pool = openLive(url, live);
+  try {
+    return await captureLive(pool, url, needs, options, live.concurrency ?? 4);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }

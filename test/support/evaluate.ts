@@ -30,7 +30,8 @@ export function inlineSpec(entries: string): Spec {
 export async function captureState(url: string, specs: string[] = [], options: { countAll?: boolean } = {}): Promise<Snapshot> {
   const expectations = specs.flatMap((text) => inlineSpec(text).post);
   await using target = await openTarget(url, { concurrency: 2 });
-  return target.capture(collectNeeds(expectations), { counts: 'exact', ...options });
+  // Awaited here: the target (its pool) is disposed when this block ends.
+  return await target.capture(collectNeeds(expectations), { counts: 'exact', ...options });
 }
 
 /** Evaluates a YAML list of `post` entries against a captured state (and a pre state): one result per entry. */

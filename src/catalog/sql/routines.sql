@@ -14,7 +14,7 @@ SELECT n.nspname::text AS nspname,
        p.provolatile::text AS volatility,
        (SELECT substr(cfg, length('search_path=') + 1)
         FROM unnest(p.proconfig) AS cfg
-        WHERE cfg LIKE 'search_path=%'
+        WHERE starts_with(cfg, 'search_path=')
         LIMIT 1) AS search_path,
        pg_get_userbyid(p.proowner)::text AS owner,
        md5(CASE

@@ -1,0 +1,107 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { UsageError } from '../errors.ts';
+import { runScript, ScriptError, splitScript, type ScriptPart } from '../targets/sql-script.ts';
+
+/** A MigrationFile is one SQL file of a migrations folder, with the statements to run for one direction. */
+export interface MigrationFile {
+  /** Path as shown in messages: the folder as given joined with the file name. */
+  file: string;
+  parts: ScriptPart[];
+  /** Whether the runner wraps the file in a transaction. */
+  transaction: boolean;
+}
+
+/** A MigrationError is a migration PostgreSQL rejected: file, line and PostgreSQL's message. */
+export class MigrationError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly detail: string,
+  ) {
+    super(`${file}${line ? `:${line}` : ''}: ${detail}`);
+    this.name = 'MigrationError';
+  }
+}
+
+// Statements PostgreSQL refuses inside a transaction block.
+const NO_TRANSACTION = [
+  /^create\s+(unique\s+)?index\s+concurrently\b/i,
+  /^drop\s+index\s+concurrently\b/i,
+  /^reindex\b.*\bconcurrently\b/is,
+  /^vacuum\b/i,
+  /^(create|drop)\s+database\b/i,
+  /^alter\s+system\b/i,
+  /^(create|drop)\s+tablespace\b/i,
+  /^alter\s+type\b[\s\S]*\badd\s+value\b/i, // allowed in a transaction, but the new label cannot be used there
+];
+const MANAGES_TRANSACTION = /^(begin|start\s+transaction|commit|end|rollback)\b/i;
+
+/**
+ * dbmate keeps both directions in one file: `-- migrate:up` and `-- migrate:down` sections
+ * (`-- migrate:up transaction:false` opts out of the transaction). Other files are all "up".
+ */
+function section(text: string, direction: 'up' | 'down'): { sql: string; offsetLines: number; noTransaction: boolean } {
+  const marker = /^--\s*migrate:(up|down)\b(.*)$/gm;
+  const marks = [...text.matchAll(marker)];
+  if (marks.length === 0) return { sql: direction === 'up' ? text : '', offsetLines: 0, noTransaction: false };
+  const mine = marks.find((m) => m[1] === direction);
+  if (!mine) return { sql: '', offsetLines: 0, noTransaction: false };
+  const start = mine.index! + mine[0].length;
+  const next = marks.find((m) => m.index! > mine.index!);
+  const sql = text.slice(start, next ? next.index : text.length);
+  return {
+    sql,
+    offsetLines: text.slice(0, start).split('\n').length - 1,
+    noTransaction: /transaction\s*:\s*false/i.test(mine[2] ?? ''),
+  };
+}
+
+/** Reads a migrations folder: `.sql` files in lexical order (Supabase timestamps, Flyway V1__x, 001_x). */
+export async function readMigrations(dir: string, direction: 'up' | 'down' = 'up'): Promise<MigrationFile[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.sql')).map((e) => e.name);
+  } catch {
+    throw new UsageError(`cannot read the migrations folder ${dir}`);
+  }
+  // Lexical by code unit, as the tools sort: "V10" after "V1_", timestamps in order.
+  names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files: MigrationFile[] = [];
+  for (const name of names) {
+    const text = await readFile(join(dir, name), 'utf8');
+    const { sql, offsetLines, noTransaction } = section(text, direction);
+    const parts = splitScript(sql).map((p) => ({ ...p, line: p.line + offsetLines }));
+    if (parts.length === 0) continue;
+    const statements = parts.filter((p) => p.type !== 'meta').map((p) => p.text);
+    const transaction =
+      !noTransaction &&
+      !/^--\s*pgspec:no-transaction\b/m.test(text) &&
+      !statements.some((s) => MANAGES_TRANSACTION.test(s) || NO_TRANSACTION.some((re) => re.test(s)));
+    files.push({ file: join(dir, name), parts, transaction });
+  }
+  return files;
+}
+
+/** Applies migration files in order, each in its own transaction unless it cannot be; stops at the first error. */
+export async function applyMigrations(
+  client: pg.ClientBase,
+  files: MigrationFile[],
+  onFile?: (file: MigrationFile, index: number) => void,
+): Promise<void> {
+  for (const [index, m] of files.entries()) {
+    onFile?.(m, index);
+    try {
+      if (m.transaction) await client.query('BEGIN');
+      await runScript(client, m.parts, m.file);
+      if (m.transaction) await client.query('COMMIT');
+    } catch (error) {
+      if (m.transaction) await client.query('ROLLBACK').catch(() => undefined);
+      if (error instanceof ScriptError) throw new MigrationError(error.file, error.line, error.pgMessage);
+      throw new MigrationError(m.file, undefined, error instanceof Error ? error.message : String(error));
+    }
+    // A migration may leave session state (search_path, role) behind: reset it for the next file.
+    await client.query('RESET ALL; RESET ROLE; RESET SESSION AUTHORIZATION').catch(() => undefined);
+  }
+}
