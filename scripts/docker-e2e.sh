@@ -15,7 +15,8 @@
 #
 # Usage: bash scripts/docker-e2e.sh [extra vitest arguments]
 # PGSPEC_DOCKER_IMAGE=IMAGE tests another image already present in the engine (nothing is
-# built then); PGSPEC_DOCKER_REBUILD=1 rebuilds local/postgres:15 from scratch.
+# built then); PGSPEC_DOCKER_REBUILD=1 imports local/postgres:15 again from the cached root
+# file system ($PGSPEC_DOCKER_DIR/rootfs; delete it to debootstrap again).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -36,11 +37,18 @@ command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v docker >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 if ((${#missing[@]})); then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   say "installing ${missing[*]} with apt"
   apt-get update -qq
-  # No service is started by the install: dockerd runs only as started below.
-  DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends \
-    "$(printf '%s\n' "${missing[@]}" | sort -u | head -n1)" $(printf '%s\n' "${missing[@]}" | sort -u | tail -n +2) >/dev/null
+  # The install must not start a system dockerd (with a bridge network): deny service starts.
+  policy=
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [[ -z "$policy" ]] || rm -f "$policy"
 fi
 
 # --- 2. a private dockerd --------------------------------------------------------------------
@@ -68,6 +76,8 @@ cleanup() {
     kill "$DOCKERD_PID"
     wait "$DOCKERD_PID" 2>/dev/null
   fi
+  # dockerd leaves its default network namespace mounted under the exec root.
+  awk -v dir="$DIR/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r -n1 umount 2>/dev/null
   rm -f "$SOCK"
   exit "$status"
 }
@@ -100,7 +110,7 @@ say "dockerd $(docker version --format '{{.Server.Version}}') is up (PID $DOCKER
 # --- 3. local/postgres:15, built without a registry ------------------------------------------
 build_image() {
   local rootfs="$DIR/rootfs"
-  if [[ ! -f "$rootfs/.pgspec-complete" || "${PGSPEC_DOCKER_REBUILD:-}" == 1 ]]; then
+  if [[ ! -f "$rootfs/.pgspec-complete" ]]; then
     say "debootstrap bookworm with postgresql-15 into $rootfs (takes a minute or two)"
     rm -rf "$rootfs"
     debootstrap --variant=minbase --include=postgresql-15 bookworm "$rootfs" http://deb.debian.org/debian \
@@ -132,19 +142,23 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     --encoding=UTF8 --locale=C.UTF-8 -D "$PGDATA" >/dev/null
   rm -f "$pwfile"
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+  # Like the official image: a setup server on the Unix socket only (it too prints "ready to
+  # accept connections"), used to create POSTGRES_DB, then the real server.
+  pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p 5432" -w start
   db="${POSTGRES_DB:-$user}"
   if [ "$db" != postgres ]; then
-    postgres --single -D "$PGDATA" -c listen_addresses= postgres <<SQL >/dev/null
-CREATE DATABASE "$db";
-SQL
+    psql -v ON_ERROR_STOP=1 -h /run/postgresql -p 5432 -U "$user" -d postgres -qc "CREATE DATABASE \"$db\""
   fi
+  pg_ctl -D "$PGDATA" -m fast -w stop
   echo "initdb done for user $user"
 fi
 exec postgres -D "$PGDATA" "$@"
 ENTRYPOINT
   chmod 755 "$rootfs/usr/local/bin/docker-entrypoint.sh"
   say "importing $rootfs as $LOCAL_IMAGE"
-  tar -C "$rootfs" --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* --exclude=./.pgspec-complete -c . |
+  tar -C "$rootfs" --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' --exclude=./.pgspec-complete \
+    --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
+    --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' -c . |
     docker import \
       -c 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       -c 'ENV PGDATA=/var/lib/postgresql/data' \

@@ -1,20 +1,27 @@
 import semver from 'semver';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
-import { isGlob, partMatches, partMatchesLoosely, resolvePart } from '../spec/names.ts';
+import { isGlob, partMatches, partMatchesLoosely, quoteIfNeeded, resolvePart } from '../spec/names.ts';
 import { evaluateObjects, expectEqual, type EvalContext } from './objects.ts';
 import { findQualified, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 
 type Of<K extends Expectation['kind']> = Extract<Expectation, { kind: K }>;
 
-/** Keys of a map keyed by one plain name (extensions, roles) matching a written name. */
+/**
+ * Keys of a map keyed by one plain name (extensions, roles) matching a written name, quoted when
+ * SQL needs it (`"Admin"`), so a suggestion reads as the name must be written; rawName() undoes it.
+ */
 function findSimple(map: Record<string, unknown>, written: string, loose: boolean): string[] {
   const part = resolvePart(written);
   return Object.keys(map)
     .filter((n) => (loose ? partMatchesLoosely : partMatches)(part, n))
-    .sort();
+    .sort()
+    .map(quoteIfNeeded);
 }
+
+/** The catalog name of a key made by findSimple(). */
+const rawName = (key: string) => resolvePart(key, false).text;
 
 export function evaluateEnum(exp: Of<'enum'>, ctx: EvalContext): CheckResult {
   const e = exp.entry;
@@ -43,9 +50,9 @@ export function evaluateExtension(exp: Of<'extension'>, ctx: EvalContext): Check
     glob: resolvePart(e.extension).glob,
     exists: e.exists !== false,
     find: (s, loose) => findSimple(s.extensions, e.extension, loose),
-    entry: (s, key) => s.extensions[key],
+    entry: (s, key) => s.extensions[rawName(key)],
     check: (key) => {
-      const x = ctx.post.extensions[key]!;
+      const x = ctx.post.extensions[rawName(key)]!;
       return [
         ...expectEqual('version', e.version, x.version),
         ...expectEqual('schema', e.schema === undefined ? undefined : resolvePart(e.schema, false).text, x.schema),
@@ -62,9 +69,9 @@ export function evaluateRole(exp: Of<'role'>, ctx: EvalContext): CheckResult {
     glob: resolvePart(e.role).glob,
     exists: e.exists !== false,
     find: (s, loose) => findSimple(s.roles, e.role, loose),
-    entry: (s, key) => s.roles[key],
+    entry: (s, key) => s.roles[rawName(key)],
     check: (key) => {
-      const r = ctx.post.roles[key]!;
+      const r = ctx.post.roles[rawName(key)]!;
       const out: Mismatch[] = [...expectEqual('login', e.login, r.login)];
       const missing = (e.memberOf ?? []).map((m) => resolvePart(m, false).text).filter((m) => !r.memberOf.includes(m));
       if (missing.length > 0) out.push({ property: 'memberOf', expected: e.memberOf, actual: r.memberOf, message: `is not a member of ${missing.join(', ')}` });

@@ -243,8 +243,9 @@ export function evaluateSchema(exp: Of<'schema'>, ctx: EvalContext): CheckResult
     glob: part.glob,
     exists: exp.entry.exists !== false,
     unchanged: exp.entry.unchanged,
-    find: (s, loose) => Object.keys(s.schemas).filter((n) => (loose ? partMatchesLoosely : partMatches)(part, n)).sort(),
-    entry: (s, key) => schemaContents(s, key),
-    check: (key) => (exp.entry.owner === undefined ? [] : expectEqual('owner', resolvePart(exp.entry.owner, false).text, ctx.post.schemas[key]!.owner)),
+    // Keys are quoted when SQL needs it (`"Reporting"`), so a suggestion reads as the name must be written.
+    find: (s, loose) => Object.keys(s.schemas).filter((n) => (loose ? partMatchesLoosely : partMatches)(part, n)).sort().map(quoteIfNeeded),
+    entry: (s, key) => schemaContents(s, resolvePart(key, false).text),
+    check: (key) => (exp.entry.owner === undefined ? [] : expectEqual('owner', resolvePart(exp.entry.owner, false).text, ctx.post.schemas[resolvePart(key, false).text]!.owner)),
   }, ctx);
 }

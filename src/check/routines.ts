@@ -43,10 +43,16 @@ export function canonicalReturns(written: string): string {
   return canonicalType(text);
 }
 
+/**
+ * PostgreSQL discards the type modifiers of function arguments and results ("numeric(12,2)" is
+ * stored as numeric; see CREATE FUNCTION), so modifiers a spec writes there cannot be compared.
+ */
+const withoutModifiers = (canonical: string) => canonical.replace(/\(\d+(?:,\s*\d+)?\)/g, '');
+
 function sameReturns(written: string, actual: string): boolean {
-  const w = canonicalReturns(written);
+  const w = withoutModifiers(canonicalReturns(written));
   const a = canonicalReturns(actual);
-  return w === a || (!/^(setof |table\()/.test(w) && sameType(written, actual));
+  return w === a || (!/^(setof |table\()/.test(w) && sameType(w, actual));
 }
 
 function routineMismatches(e: Of<'function'>['entry'] | Of<'procedure'>['entry'], r: Routine): Mismatch[] {
@@ -77,7 +83,7 @@ function findRoutines(s: Snapshot, written: string, kinds: Routine['kind'][], lo
   const eq = (p: NamePart, actual: string) => (loose ? partMatchesLoosely : partMatches)(p, actual);
   return Object.entries(s.routines)
     .filter(([, r]) => kinds.includes(r.kind) && eq(schema, r.schema) && eq(name, r.name))
-    .filter(([, r]) => !sig.args || (sig.args.length === r.argTypes.length && sig.args.every((t, i) => sameType(t, r.argTypes[i]!))))
+    .filter(([, r]) => !sig.args || (sig.args.length === r.argTypes.length && sig.args.every((t, i) => sameType(withoutModifiers(t), r.argTypes[i]!))))
     .map(([key]) => key)
     .sort();
 }

@@ -4,6 +4,7 @@ import { PgspecError, UsageError } from '../errors.ts';
 import { parseReporter, writeReports, type ReporterChoice } from '../reporters/index.ts';
 import { runCheck } from '../run/check.ts';
 import { runGate } from '../run/gate.ts';
+import { wasInterrupted } from '../run/teardown.ts';
 import { collectNeeds } from '../run/needs.ts';
 import { exitCodeOf } from '../run/result.ts';
 import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
@@ -85,6 +86,9 @@ function targetOf(value: string | undefined, env: NodeJS.ProcessEnv): string {
   return target;
 }
 
+/** The exit code main() returns after SIGINT/SIGTERM: the exit hook then ends the process after teardown. */
+export const INTERRUPTED = 130;
+
 /** Runs the pgspec CLI and returns its exit code; never throws. */
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let exitCode = 0;
@@ -163,6 +167,11 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       ...(o.downMigrations ? { downMigrations: o.downMigrations } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
+    if (wasInterrupted()) {
+      io.stderr.write('pgspec: interrupted; the ephemeral database and its files are being removed\n');
+      exitCode = INTERRUPTED;
+      return;
+    }
     await writeReports(run, reporters, io.stdout, color);
     if (run.error) io.stderr.write(`pgspec: ${run.error.message}\n`);
     exitCode = exitCodeOf(run);

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { evaluateChanges, withoutIgnored } from '../check/changes.ts';
 import type { CheckResult } from '../check/result.ts';
 import { initSqlParser } from '../check/sql-text.ts';
@@ -11,6 +10,7 @@ import { changeText, diffSnapshots } from '../snapshot/diff.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { ChangeDecl, Spec } from '../spec/model.ts';
 import { startEphemeral, type EphemeralServer } from '../targets/ephemeral.ts';
+import { withClient } from '../targets/client.ts';
 import { captureUrl } from '../targets/open.ts';
 import { runScript, ScriptError, splitScript, type ScriptPart } from '../targets/sql-script.ts';
 import { PGSPEC_VERSION } from '../version.ts';
@@ -76,16 +76,6 @@ async function prepare(options: GateOptions) {
   const up: MigrationFile[] | undefined = options.migrations ? await readMigrations(options.migrations, 'up') : undefined;
   const down: MigrationFile[] | undefined = options.downMigrations ? await readMigrations(options.downMigrations, 'up') : undefined;
   return { setup, up, down };
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'pgspec' });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A Stopwatch records how long each step of a gate took. */

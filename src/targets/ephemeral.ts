@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { withClient } from './client.ts';
 import { UsageError } from '../errors.ts';
 import { startEmbedded } from './embedded.ts';
 import { connectionError } from './live.ts';
@@ -27,17 +27,41 @@ export function withDatabase(url: string, database: string): string {
 
 /** Runs one statement on a server's maintenance connection. */
 async function onServer(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: 'pgspec' });
   try {
-    await client.connect();
+    await withClient(url, async () => undefined);
   } catch (error) {
     throw connectionError(url, error);
   }
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(url, (client) => client.query(sql));
+}
+
+/**
+ * CREATE DATABASE ... TEMPLATE copies the objects, not the `ALTER DATABASE ... SET` settings
+ * (a preset's search_path): copy those too. Each value is set in the clone's session as
+ * stored, then saved with `SET ... FROM CURRENT`, so list values need no re-quoting.
+ */
+async function copyDatabaseSettings(templateUrl: string, cloneUrl: string, clone: string): Promise<void> {
+  const settings = await withClient(templateUrl, async (client) =>
+    (
+      await client.query<{ role: string | null; setting: string }>(
+        `SELECT r.rolname::text AS role, unnest(s.setconfig) AS setting
+         FROM pg_db_role_setting s
+         JOIN pg_database d ON d.oid = s.setdatabase
+         LEFT JOIN pg_roles r ON r.oid = s.setrole
+         WHERE d.datname = current_database()`,
+      )
+    ).rows,
+  );
+  if (settings.length === 0) return;
+  await withClient(cloneUrl, async (client) => {
+    for (const { role, setting } of settings) {
+      const eq = setting.indexOf('=');
+      const name = setting.slice(0, eq);
+      await client.query('SELECT set_config($1, $2, false)', [name, setting.slice(eq + 1)]);
+      const target = role ? `ROLE ${quoteIdent(role)} IN DATABASE ${quoteIdent(clone)}` : `DATABASE ${quoteIdent(clone)}`;
+      await client.query(`ALTER ${target} SET ${name.split('.').map(quoteIdent).join('.')} FROM CURRENT`);
+    }
+  });
 }
 
 /**
@@ -65,6 +89,7 @@ export function serverAt(adminUrl: string, description: string, stopServer?: () 
     async createDatabase(name, template) {
       await onServer(adminUrl, `CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
       created.add(name);
+      if (template) await copyDatabaseSettings(withDatabase(adminUrl, template), withDatabase(adminUrl, name), name);
       return withDatabase(adminUrl, name);
     },
     dropDatabase,

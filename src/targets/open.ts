@@ -1,10 +1,11 @@
+import type pg from 'pg';
 import { readFile } from 'node:fs/promises';
-import pg from 'pg';
 import { countRows, introspect } from '../catalog/introspect.ts';
 import { queryKey } from '../check/query.ts';
 import { PgspecError, TargetError, UsageError } from '../errors.ts';
 import { tablesToCount, type Needs } from '../run/needs.ts';
 import type { Snapshot } from '../snapshot/types.ts';
+import { withClient } from './client.ts';
 import { startEmbedded } from './embedded.ts';
 import { connectLive, openLive, type LiveOptions } from './live.ts';
 import { readSettings, runSpecQuery } from './queries.ts';
@@ -101,13 +102,7 @@ async function dumpTarget(path: string, live: LiveOptions): Promise<Target> {
   const cluster = await startEmbedded();
   try {
     await cluster.createDatabase('pgspec_target');
-    const client = new pg.Client({ connectionString: cluster.url('pgspec_target') });
-    await client.connect();
-    try {
-      await runScript(client, splitScript(text), path);
-    } finally {
-      await client.end();
-    }
+    await withClient(cluster.url('pgspec_target'), (client) => runScript(client, splitScript(text), path));
   } catch (error) {
     await cluster.stop();
     if (error instanceof ScriptError) throw new TargetError(`could not restore ${path}: ${error.message}`, 'DUMP_RESTORE');

@@ -14,6 +14,7 @@ const FIXTURE = `
 CREATE SCHEMA app;
 CREATE SCHEMA documents AUTHORIZATION ${OWNER};
 CREATE SCHEMA archive;
+CREATE SCHEMA "Reporting";
 
 CREATE TABLE public.clients (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -132,6 +133,14 @@ describe('schema', () => {
     expect(outcome(`- schema: '"Documents"'`, post)).toEqual({
       state: 'failed',
       message: 'schema "Documents" does not exist (did you mean documents?)',
+    });
+  });
+
+  it('a mixed-case schema: quoted is exact, unquoted folds and the suggestion is quoted as it must be written', () => {
+    expect(outcome(`- schema: '"Reporting"'`, post)).toEqual({ state: 'passed', message: 'schema "Reporting" as expected' });
+    expect(outcome('- schema: Reporting', post)).toEqual({
+      state: 'failed',
+      message: 'schema Reporting does not exist (did you mean "Reporting"?)',
     });
   });
 
