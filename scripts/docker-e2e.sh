@@ -156,6 +156,7 @@ exec postgres -D "$PGDATA" "$@"
 ENTRYPOINT
   chmod 755 "$rootfs/usr/local/bin/docker-entrypoint.sh"
   say "importing $rootfs as $LOCAL_IMAGE"
+  docker image rm -f "$LOCAL_IMAGE" >/dev/null 2>&1 || true
   tar -C "$rootfs" --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' --exclude=./.pgspec-complete \
     --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
     --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' -c . |

@@ -11,14 +11,24 @@ export function queryKey(sql: string, as?: { role: string; claims?: Record<strin
   return as ? `${text}\n-- as ${JSON.stringify({ role: as.role, claims: as.claims ?? {} })}` : text;
 }
 
-/** Values compare as a person reads them: 0 = "0" (bigint arrives as text), true = "t". */
+/** A number as text: how bigint and numeric results arrive, and how a YAML `equals: 10` reaches the evaluator. */
+const NUMERIC_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** Values compare as a person reads them: 0 = "0" (bigint arrives as text), 10 = "10.00" (numeric), true = "t". */
 export function sameValue(expected: unknown, actual: unknown): boolean {
   if (expected === null || actual === null) return expected === actual;
   if (typeof expected === 'number') return Number(actual) === expected;
   if (typeof expected === 'boolean') return actual === expected || String(actual) === (expected ? 't' : 'f') || String(actual) === String(expected);
   if (typeof expected === 'object') return JSON.stringify(expected) === JSON.stringify(actual);
-  return String(actual) === String(expected) || (typeof actual === 'object' && JSON.stringify(actual) === expected);
+  if (String(actual) === String(expected) || (typeof actual === 'object' && JSON.stringify(actual) === expected)) return true;
+  // The spec loader keeps a number written where text is allowed as its source text (`equals: 10` is "10"):
+  // such a number still compares by value with a numeric result.
+  const isNumber = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && NUMERIC_TEXT.test(v));
+  return isNumber(expected) && isNumber(actual) && Number(expected) === Number(actual);
 }
+
+/** A value in a message: numbers bare (whether they arrived as text or not), everything else as JSON. */
+const shown = (v: unknown) => (typeof v === 'string' && NUMERIC_TEXT.test(v) ? v : JSON.stringify(v));
 
 function sameRow(expected: unknown, columns: string[], row: unknown[]): boolean {
   if (Array.isArray(expected)) return expected.length === row.length && expected.every((v, i) => sameValue(v, row[i]));
@@ -41,8 +51,8 @@ export function evaluateQuery(exp: QueryExpectation, ctx: EvalContext): CheckRes
   const failures: { message: string; expected: unknown; actual: unknown }[] = [];
   if (e.equals !== undefined) {
     const value = result.rows.length === 1 && result.columns.length >= 1 ? result.rows[0]![0] : undefined;
-    if (result.rows.length !== 1) failures.push({ message: `returned ${result.rows.length} rows, expected one row with ${JSON.stringify(e.equals)}`, expected: e.equals, actual: result.rows.length });
-    else if (!sameValue(e.equals, value)) failures.push({ message: `returned ${JSON.stringify(value)}, expected ${JSON.stringify(e.equals)}`, expected: e.equals, actual: value });
+    if (result.rows.length !== 1) failures.push({ message: `returned ${result.rows.length} rows, expected one row with ${shown(e.equals)}`, expected: e.equals, actual: result.rows.length });
+    else if (!sameValue(e.equals, value)) failures.push({ message: `returned ${shown(value)}, expected ${shown(e.equals)}`, expected: e.equals, actual: value });
   }
   if (e.count !== undefined && result.rows.length !== e.count) failures.push({ message: `returned ${result.rows.length} rows, expected ${e.count}`, expected: e.count, actual: result.rows.length });
   if (e.empty !== undefined && (result.rows.length === 0) !== e.empty) {

@@ -58,11 +58,20 @@ function section(text: string, direction: 'up' | 'down'): { sql: string; offsetL
   };
 }
 
-/** Reads a migrations folder: `.sql` files in lexical order (Supabase timestamps, Flyway V1__x, 001_x). */
+/**
+ * Reads a migrations folder: `.sql` files in lexical order (Supabase timestamps, Flyway V1__x,
+ * 001_x), and Prisma's layout, one folder per migration holding `migration.sql`
+ * (`20250301090000_add_unit_cost/migration.sql`), ordered by folder name.
+ */
 export async function readMigrations(dir: string, direction: 'up' | 'down' = 'up'): Promise<MigrationFile[]> {
   let names: string[];
   try {
-    names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.sql')).map((e) => e.name);
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => e.isFile() && e.name.endsWith('.sql')).map((e) => e.name);
+    for (const e of entries.filter((x) => x.isDirectory())) {
+      const inner = await readdir(join(dir, e.name), { withFileTypes: true }).catch(() => []);
+      if (inner.some((f) => f.isFile() && f.name === 'migration.sql')) names.push(`${e.name}/migration.sql`);
+    }
   } catch {
     throw new UsageError(`cannot read the migrations folder ${dir}`);
   }

@@ -32,6 +32,7 @@ type Dockerode = Parameters<StartupCheckStrategy['checkStartupState']>[0];
  */
 class PostgresReady extends StartupCheckStrategy {
   lastError: string | undefined;
+  exitCode: number | undefined;
 
   constructor(private readonly url: string) {
     super();
@@ -49,7 +50,9 @@ class PostgresReady extends StartupCheckStrategy {
       await client.end().catch(() => undefined);
     }
     const state = (await dockerode.getContainer(containerId).inspect()).State;
-    return state.Running ? 'PENDING' : 'FAIL';
+    if (state.Running) return 'PENDING';
+    this.exitCode = state.ExitCode;
+    return 'FAIL';
   }
 }
 
@@ -123,8 +126,8 @@ export async function startDocker(image = DEFAULT_IMAGE, options: DockerOptions 
     started = await container.start();
   } catch (error) {
     // testcontainers has already stopped and removed a container that did not become ready.
-    const details = [firstLine(error)];
-    if (ready.lastError) details.push(`last connection error: ${ready.lastError}`);
+    const details = [ready.exitCode === undefined ? firstLine(error) : `the container exited with code ${ready.exitCode}`];
+    if (ready.lastError && ready.exitCode === undefined) details.push(`last connection error: ${ready.lastError}`);
     const tail = log.filter((line) => line.trim()).slice(-5);
     if (tail.length) details.push(`container log:\n  ${tail.join('\n  ')}`);
     throw new TargetError(redact(`could not start PostgreSQL from ${image} in Docker: ${details.join('; ')}`), 'DOCKER_START');

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { getContainerRuntimeClient } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_IMAGE } from '../../src/targets/docker.ts';
+import { DEFAULT_IMAGE, READY_MESSAGE, startDocker } from '../../src/targets/docker.ts';
 import { startEphemeral, type EphemeralServer } from '../../src/targets/ephemeral.ts';
 
 const run = promisify(execFile);
@@ -121,6 +121,23 @@ describe.skipIf(Boolean(skipReason))(`docker provider (${IMAGE})`, () => {
   });
 });
 
+describe.skipIf(Boolean(skipReason))('docker provider start-up', () => {
+  it('waits for the real server, not the setup server of the image entrypoint', async () => {
+    const lines: string[] = [];
+    const server = await startDocker(IMAGE, { onLog: (line) => lines.push(line) });
+    try {
+      const ready = lines.filter((line) => line.includes(READY_MESSAGE)).length;
+      console.log(`${IMAGE} logged "${READY_MESSAGE}" ${ready} time(s) before start-up finished`);
+      expect(ready).toBeGreaterThanOrEqual(1);
+      // No retry: the server accepts connections as soon as startDocker returns.
+      const url = await server.createDatabase('pgspec_docker_ready');
+      expect(await query(url, 'select 1 as one')).toEqual([{ one: 1 }]);
+    } finally {
+      await server.stop();
+    }
+  }, 300_000);
+});
+
 describe.skipIf(Boolean(skipReason))('docker provider with an image it cannot run', () => {
   it('fails with a TargetError naming the image, and leaves no container', async () => {
     const before = await pgspecContainers();
@@ -135,6 +152,30 @@ describe.skipIf(Boolean(skipReason))('docker provider with an image it cannot ru
     expect((error as Error).message).toContain(`could not start PostgreSQL from ${image} in Docker: `);
     expect((error as Error).message).not.toMatch(/\n\s+at /);
     expect((await pgspecContainers()).filter((id) => !before.includes(id))).toEqual([]);
+  }, 120_000);
+
+  it('fails at once, with the container log, when the container exits instead of serving', async () => {
+    // An image like IMAGE whose entrypoint exits: committed from a container that never ran.
+    const { dockerode } = (await getContainerRuntimeClient()).container;
+    const broken = 'local/pgspec-exits:test';
+    const base = await dockerode.createContainer({ Image: IMAGE });
+    await base.commit({ repo: 'local/pgspec-exits', tag: 'test', changes: 'ENTRYPOINT ["/bin/sh", "-c", "echo no server here >&2; exit 3"]' });
+    await base.remove();
+    try {
+      const before = await pgspecContainers();
+      const t0 = Date.now();
+      const error = await startDocker(broken).then(
+        (server) => server.stop().then(() => new Error('started')),
+        (e: unknown) => e,
+      );
+      console.log(`exiting container reported in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${(error as Error).message}`);
+      expect(error).toMatchObject({ name: 'TargetError', code: 'DOCKER_START', exitCode: 3 });
+      expect((error as Error).message).toMatch(/the container exited with code 3; container log:\n {2}no server here$/);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect((await pgspecContainers()).filter((id) => !before.includes(id))).toEqual([]);
+    } finally {
+      await dockerode.getImage(broken).remove({ force: true });
+    }
   }, 120_000);
 });
 
