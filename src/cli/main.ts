@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { initSqlParser } from '../check/sql-text.ts';
 import { PgspecError, UsageError } from '../errors.ts';
-import { parseReporter, writeReports, type ReporterChoice } from '../reporters/index.ts';
+import { environmentUrl, loadConfig, type Config } from './config.ts';
+import { init } from './init.ts';
+import { createProgress } from './progress.ts';
+import { parseReporter, readRunResult, writeReports, type ReporterChoice } from '../reporters/index.ts';
 import { runCheck } from '../run/check.ts';
 import { runGate } from '../run/gate.ts';
 import { wasInterrupted } from '../run/teardown.ts';
@@ -24,7 +27,9 @@ export interface CliIO {
 
 interface CommonOptions {
   reporter: string[];
-  counts: 'exact' | 'estimate';
+  counts?: 'exact' | 'estimate';
+  config?: string;
+  env?: string;
   statementTimeout?: string;
   concurrency?: string;
   quiet?: boolean;
@@ -38,7 +43,14 @@ interface GateFlags {
   migrate?: string;
   down?: string;
   downMigrations?: string;
-  db: string;
+  db?: string;
+}
+
+/** Spec inputs from the command line, else from the config. */
+function specInputs(fromArgs: string[], config: Config): string[] {
+  if (fromArgs.length > 0) return fromArgs;
+  if (config.specs && config.specs.length > 0) return config.specs;
+  throw new UsageError('no spec files: name them (pgspec check specs/) or list them under specs: in pgspec.config');
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -58,30 +70,34 @@ function durationMs(value: string | undefined): number | undefined {
   return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'min' ? 60_000 : 1);
 }
 
-function liveOptions(o: CommonOptions): LiveOptions {
-  const concurrency = positiveInt(o.concurrency, '--concurrency');
-  const statementTimeoutMs = durationMs(o.statementTimeout);
+function liveOptions(o: CommonOptions, config: Config): LiveOptions {
+  const concurrency = positiveInt(o.concurrency, '--concurrency') ?? config.concurrency;
+  const statementTimeoutMs = durationMs(o.statementTimeout ?? config.statementTimeout);
   return { ...(concurrency ? { concurrency } : {}), ...(statementTimeoutMs ? { statementTimeoutMs } : {}) };
 }
 
 function addCommon(cmd: Command): Command {
   return cmd
     .option('--reporter <name[:path]>', 'console (default), json, junit; repeatable', collect, [])
-    .addOption(new Option('--counts <mode>', 'row counts: exact or from planner statistics').choices(['exact', 'estimate']).default('exact'))
+    .addOption(new Option('--counts <mode>', 'row counts: exact (default) or from planner statistics').choices(['exact', 'estimate']))
+    .option('--config <file>', 'config file (default: pgspec.config.{ts,js,json,yaml,yml} in the working directory)')
+    .option('--env <name>', 'named environment from the config: its URL comes from the variable the config names')
     .option('--statement-timeout <duration>', 'statement_timeout on live targets (default 60s)')
     .option('--concurrency <n>', 'connections to a live target (default 4)')
     .option('--quiet', 'no console report (files named by --reporter are still written)');
 }
 
-function reportersOf(o: CommonOptions): ReporterChoice[] {
-  const choices = o.reporter.map(parseReporter);
+function reportersOf(o: CommonOptions, config: Config): ReporterChoice[] {
+  const choices = (o.reporter.length > 0 ? o.reporter : (config.reporters ?? [])).map(parseReporter);
   if (!choices.some((c) => !c.path) && !o.quiet) choices.unshift({ name: 'console' });
   return o.quiet ? choices.filter((c) => c.path) : choices;
 }
 
-/** The target from --target, else DATABASE_URL. */
-function targetOf(value: string | undefined, env: NodeJS.ProcessEnv): string {
-  const target = value ?? env.DATABASE_URL;
+/** The target from --target, else --env (or the config's defaultEnv), else DATABASE_URL. */
+function targetOf(o: { target?: string; env?: string }, config: Config, env: NodeJS.ProcessEnv): string {
+  const named = o.env ?? (o.target ? undefined : config.defaultEnv);
+  if (o.target && o.env) throw new UsageError('give either --target or --env, not both');
+  const target = o.target ?? (named ? environmentUrl(config, named, env) : env.DATABASE_URL);
   if (!target) throw new UsageError('no target: pass --target URL|FILE.snapshot.json|FILE.sql, or set DATABASE_URL');
   return target;
 }
@@ -99,21 +115,42 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
+  program
+    .command('init')
+    .description('scaffold pgspec.config.yaml, specs/example.spec.yaml and a GitHub Actions workflow')
+    .option('--dir <dir>', 'project folder', '.')
+    .action(async (o: { dir: string }) => {
+      for (const r of await init(o.dir)) {
+        io.stdout.write(r.action === 'created' ? `created ${r.path}\n` : `kept ${r.path} (exists; not overwritten)\n`);
+      }
+      io.stdout.write('next: edit specs/example.spec.yaml, then run `npx pgspec check --target "$DATABASE_URL"`\n');
+    });
+
   addCommon(
     program
       .command('check')
       .description('evaluate specs against one state: a live URL, a snapshot file or a plain SQL dump')
-      .argument('<spec...>', 'spec files or folders')
+      .argument('[spec...]', 'spec files or folders (default: the config\'s specs)')
       .option('--target <target>', 'postgres:// URL, *.snapshot.json or *.sql (default: DATABASE_URL)')
       .addOption(new Option('--phase <phase>', 'which expectations').choices(['pre', 'post']).default('post'))
       .option('--baseline <file>', 'snapshot of the pre state, for preserved and unchanged'),
   ).action(async (specPaths: string[], o: CommonOptions & { target?: string; phase: 'pre' | 'post'; baseline?: string }) => {
-    const reporters = reportersOf(o);
-    const live = liveOptions(o);
-    const specs = await loadSpecs(specPaths);
-    const target = targetOf(o.target, io.env);
+    const config = await loadConfig(o.config);
+    const reporters = reportersOf(o, config);
+    const live = liveOptions(o, config);
+    const specs = await loadSpecs(specInputs(specPaths, config));
+    const target = targetOf(o, config, io.env);
     await initSqlParser();
-    const run = await runCheck(specs, { target, phase: o.phase, counts: o.counts, live, ...(o.baseline ? { baseline: o.baseline } : {}) });
+    const progress = createProgress(io.stderr, io.env, !!o.quiet);
+    const run = await runCheck(specs, {
+      target,
+      phase: o.phase,
+      counts: o.counts ?? config.counts ?? 'exact',
+      live,
+      ...(o.baseline ? { baseline: o.baseline } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    progress?.done();
     await writeReports(run, reporters, io.stdout, color);
     if (run.error) io.stderr.write(`pgspec: ${run.error.message}\n`);
     exitCode = exitCodeOf(run);
@@ -127,11 +164,12 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       .requiredOption('-o, --output <file>', 'where to write the snapshot')
       .option('--spec <spec...>', 'also record the results of these specs\' queries and settings, so they can be checked offline'),
   ).action(async (o: CommonOptions & { target?: string; output: string; spec?: string[] }) => {
-    const target = targetOf(o.target, io.env);
+    const config = await loadConfig(o.config);
+    const target = targetOf(o, config, io.env);
     const specs = o.spec ? await loadSpecs(o.spec) : [];
     const needs = collectNeeds(specs.flatMap((s) => [...s.pre, ...s.post, ...s.always]));
-    await using t = await openTarget(target, liveOptions(o));
-    const snapshot = await t.capture(needs, { counts: o.counts, countAll: true });
+    await using t = await openTarget(target, liveOptions(o, config));
+    const snapshot = await t.capture(needs, { counts: o.counts ?? config.counts ?? 'exact', countAll: true });
     await writeSnapshotFile(o.output, snapshot);
     if (!o.quiet) {
       io.stdout.write(`wrote ${o.output}: ${Object.keys(snapshot.tables).length} tables, ${Object.keys(snapshot.views).length} views, ${Object.keys(snapshot.routines).length} routines from ${t.description}\n`);
@@ -142,7 +180,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     program
       .command('gate')
       .description('full pre -> migrate -> post (-> down) run on an ephemeral database')
-      .argument('<spec...>', 'spec files or folders')
+      .argument('[spec...]', 'spec files or folders (default: the config\'s specs)')
       .option('--baseline <file.sql>', 'schema (and data) to start from: a plain SQL dump')
       .option('--seed <file.sql>', 'data for the pre state')
       .option('--preset <name>', 'platform objects the migrations expect: supabase')
@@ -150,14 +188,17 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       .option('--migrate <command>', 'external migration command, run with DATABASE_URL and PG* set')
       .option('--down <command>', 'external down-migration command, then the round-trip check')
       .option('--down-migrations <dir>', 'folder of SQL down migrations, then the round-trip check')
-      .option('--db <provider>', 'embedded, docker[:IMAGE] or a postgres:// URL', 'embedded'),
-  ).action(async (specPaths: string[], o: CommonOptions & GateFlags) => {
-    const reporters = reportersOf(o);
-    const specs = await loadSpecs(specPaths);
-    const progress = o.quiet ? undefined : (message: string) => io.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+      .option('--db <provider>', 'embedded (default), docker[:IMAGE] or a postgres:// URL'),
+  ).action(async (specPaths: string[], flags: CommonOptions & GateFlags) => {
+    const config = await loadConfig(flags.config);
+    // Flags override the config's gate section.
+    const o = { ...config.gate, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as CommonOptions & GateFlags;
+    const reporters = reportersOf(o, config);
+    const specs = await loadSpecs(specInputs(specPaths, config));
+    const progress = createProgress(io.stderr, io.env, !!o.quiet);
     const run = await runGate(specs, {
-      db: o.db,
-      counts: o.counts,
+      db: o.db ?? 'embedded',
+      counts: o.counts ?? config.counts ?? 'exact',
       ...(o.baseline ? { baseline: o.baseline } : {}),
       ...(o.seed ? { seed: o.seed } : {}),
       ...(o.preset ? { preset: o.preset } : {}),
@@ -167,6 +208,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       ...(o.downMigrations ? { downMigrations: o.downMigrations } : {}),
       ...(progress ? { onProgress: progress } : {}),
     });
+    progress?.done();
     if (wasInterrupted()) {
       io.stderr.write('pgspec: interrupted; the ephemeral database and its files are being removed\n');
       exitCode = INTERRUPTED;
@@ -192,6 +234,19 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       const changes = diffSnapshots(before, after, { rows: !!o.rows });
       io.stdout.write(changes.length === 0 ? 'no differences\n' : `${changes.map(formatChange).join('\n')}\n`);
       exitCode = changes.length === 0 ? 0 : 1;
+    });
+
+  program
+    .command('report')
+    .description('re-render a saved json result (--reporter json:FILE) in other formats')
+    .argument('<results>', 'a result file written by --reporter json:FILE')
+    .option('--reporter <name[:path]>', 'console (default), json, junit, markdown, html, github, tap; repeatable', collect, [])
+    .action(async (file: string, o: { reporter: string[] }) => {
+      const choices = o.reporter.map(parseReporter);
+      const run = await readRunResult(file);
+      await writeReports(run, choices.length > 0 ? choices : [{ name: 'console' }], io.stdout, color);
+      // A saved failing run still fails: the exit code is the run's, as when it was made.
+      exitCode = exitCodeOf(run);
     });
 
   try {

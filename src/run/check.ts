@@ -18,6 +18,8 @@ export interface CheckOptions {
   baseline?: string;
   counts: CaptureOptions['counts'];
   live?: LiveOptions;
+  /** Called when a step starts, for progress output. */
+  onProgress?: (message: string) => void;
 }
 
 /** The expectations a phase evaluates: `post` (or `pre`) then `always`, in spec order. */
@@ -63,9 +65,13 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
   let post: Snapshot;
   let description = options.target;
   try {
+    options.onProgress?.(/\.sql$/i.test(options.target) ? `restoring ${options.target} into an embedded PostgreSQL` : `connecting to ${options.target}`);
     await using target = await openTarget(options.target, options.live);
     description = target.description;
-    post = await target.capture(collectNeeds(expectations), { counts: options.counts });
+    post = await target.capture(collectNeeds(expectations), {
+      counts: options.counts,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
   } catch (error) {
     if (!(error instanceof PgspecError) || error.exitCode !== 3) throw error;
     return {

@@ -18,6 +18,8 @@ export interface CaptureOptions {
   counts: 'exact' | 'estimate';
   /** Count every table (pgspec snapshot) instead of only those the specs need. */
   countAll?: boolean;
+  /** Called when a step starts, for progress output. */
+  onProgress?: (message: string) => void;
 }
 
 /** A Target is a state pgspec can read: a live database, a snapshot file, or a dump restored into an ephemeral one. */
@@ -40,14 +42,18 @@ function groups<T>(items: T[], n: number): T[][] {
 /** Reads catalog, row counts, settings and spec queries of a live database, read-only, on a bounded pool. */
 async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: CaptureOptions, concurrency: number): Promise<Snapshot> {
   const first = await connectLive(pool, url);
+  options.onProgress?.('reading the catalog');
   let snapshot: Snapshot;
   try {
     snapshot = await introspect(first);
-    snapshot.server.settings = await readSettings(first, needs.settings);
+    snapshot.server.settings = await readSettings(url, needs.settings);
   } finally {
     first.release();
   }
   const keys = options.countAll ? Object.keys(snapshot.tables) : tablesToCount(snapshot, needs.rowPatterns);
+  if (keys.length > 0 || needs.queries.length > 0) {
+    options.onProgress?.(`counting rows of ${keys.length} table${keys.length === 1 ? '' : 's'} (${options.counts}), running ${needs.queries.length} quer${needs.queries.length === 1 ? 'y' : 'ies'}`);
+  }
   const work: Promise<void>[] = groups(keys, concurrency).map(async (group) => {
     if (group.length === 0) return;
     const client = await connectLive(pool, url);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withClient } from './client.ts';
 import { redact } from './redact.ts';
 import type { QueryResult } from '../snapshot/types.ts';
 
@@ -37,25 +38,42 @@ export async function runSpecQuery(
         [JSON.stringify(claims), String(claims.sub ?? ''), String(claims.role)],
       );
     }
-    const result = await client.query({ text: sql, rowMode: 'array', types });
-    const last = Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result;
-    return { ok: true, columns: last.fields.map((f) => f.name), rows: last.rows as unknown[][] };
+    // A statement first, so that `SET TRANSACTION READ WRITE` can no longer change the mode.
+    await client.query('SELECT 1');
+    // The extended protocol takes exactly one statement: `commit; begin read
+    // write; delete ...` cannot leave the read-only transaction.
+    const query: pg.QueryArrayConfig & { queryMode: 'extended' } = { text: sql, queryMode: 'extended', rowMode: 'array', types };
+    const result = await client.query(query);
+    return { ok: true, columns: result.fields.map((f) => f.name), rows: result.rows as unknown[][] };
   } catch (error) {
     const e = error as { message?: string; code?: string };
-    const message = e.code === '25006' ? `refused: the query tried to write (${e.message}); pgspec runs queries read-only` : redact(e.message ?? String(error));
+    const message =
+      e.code === '25006'
+        ? `refused: the query tried to write (${e.message}); pgspec runs queries read-only`
+        : e.code === '42601' && /multiple commands/.test(e.message ?? '')
+          ? 'refused: a spec query must be a single statement'
+          : redact(e.message ?? String(error));
     return { ok: false, error: message };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
   }
 }
 
-/** Reads the named settings with current_setting(); unknown names are left out. */
-export async function readSettings(client: pg.ClientBase, names: string[]): Promise<Record<string, string>> {
+/**
+ * Reads the named settings as a new session of the server sees them. pgspec's own sessions
+ * override some (statement_timeout, default_transaction_read_only, ...), so this uses a
+ * connection of its own without those overrides; it runs one read-only SELECT and closes.
+ */
+export async function readSettings(url: string, names: string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const name of [...new Set(names)].sort()) {
-    const r = await client.query<{ v: string | null }>('SELECT current_setting($1, true) AS v', [name]);
-    const v = r.rows[0]?.v;
-    if (v !== null && v !== undefined) out[name] = v;
-  }
+  const wanted = [...new Set(names)].sort();
+  if (wanted.length === 0) return out;
+  await withClient(url, async (client) => {
+    const r = await client.query<{ name: string; v: string | null }>(
+      'SELECT name, current_setting(name, true) AS v FROM unnest($1::text[]) AS name',
+      [wanted],
+    );
+    for (const row of r.rows) if (row.v !== null) out[row.name] = row.v;
+  });
   return out;
 }

@@ -63,6 +63,8 @@ const MISSING_TABLE = 'select * from public.invoices';
 const DELETE_ALL = 'delete from public.orders';
 const DELETE_IN_CTE = 'with gone as (delete from public.orders returning id) select count(*) from gone';
 const NEXTVAL = "select nextval('public.invoice_no')";
+const ESCAPE = 'commit; begin read write; delete from public.orders where id = 2; commit; select count(*) from public.orders';
+const READ_WRITE = 'set transaction read write';
 
 const AS_A = `{ role: authenticated, claims: { sub: "${USER_A}", email: a@example.com } }`;
 const AS_B = `{ role: authenticated, claims: { sub: "${USER_B}" } }`;
@@ -78,7 +80,7 @@ const query = (sql: string, props: string, as?: string) =>
 
 /** Everything the capture must run: each query with the role it is asserted as. */
 const CAPTURED = [
-  ...[NO_CLIENT, TOTAL_PAID, FIRST_TOTAL, ORDERS, PAID_IDS, NEGATIVE, BY_STATUS, DOCUMENT_TITLES, MISSING_TABLE, DELETE_ALL, DELETE_IN_CTE, NEXTVAL].map((sql) =>
+  ...[NO_CLIENT, TOTAL_PAID, FIRST_TOTAL, ORDERS, PAID_IDS, NEGATIVE, BY_STATUS, DOCUMENT_TITLES, MISSING_TABLE, DELETE_ALL, DELETE_IN_CTE, NEXTVAL, ESCAPE, READ_WRITE].map((sql) =>
     query(sql, 'count: 0'),
   ),
   ...[AS_A, AS_B, AS_NOBODY].flatMap((as) => [query(DOCUMENT_TITLES, 'count: 0', as), query(WHO_AM_I, 'count: 0', as)]),
@@ -323,7 +325,14 @@ describe('query: writes are refused', () => {
     expect(row!.called).toBe(false);
   });
 
-  it.todo(
-    'a query that leaves the read-only transaction (`commit; begin read write; delete ...; commit`) is refused: today it writes (see the report of issue #2)',
-  );
+  it('a query that tries to leave the read-only transaction is refused, and nothing is deleted', async () => {
+    expect(outcome(query(ESCAPE, 'equals: 3'), post)).toEqual({
+      state: 'errored',
+      message: `query ${ESCAPE.slice(0, 57)}...: refused: a spec query must be a single statement`,
+    });
+    expect(outcome(query(READ_WRITE, 'empty: true'), post)).toMatchObject({ state: 'errored' });
+    expect(outcome(query(READ_WRITE, 'empty: true'), post).message).toMatch(/read-write mode must be set before any query/);
+    const [row] = await db.query<{ n: string }>('SELECT count(*) AS n FROM public.orders WHERE id = 2');
+    expect(row!.n).toBe('1');
+  });
 });

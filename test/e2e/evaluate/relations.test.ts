@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initSqlParser } from '../../../src/check/sql-text.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
-import { captureState, ensureRole, outcome, verdict } from '../../support/evaluate.ts';
+import { UsageError } from '../../../src/errors.ts';
+import { requireBaseline } from '../../../src/run/check.ts';
+import { captureState, ensureRole, inlineSpec, outcome, verdict } from '../../support/evaluate.ts';
 
 // Acceptance matrix (issue #2) for the relation kinds: schema, table, column, view,
 // materializedView and sequence, against a real PostgreSQL 17. The database is built once,
@@ -69,6 +71,8 @@ CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('202
 CREATE VIEW public.active_clients AS SELECT id, name, email FROM public.clients WHERE email IS NOT NULL;
 CREATE MATERIALIZED VIEW public.client_totals AS
   SELECT client_id, count(*) AS orders, sum(total) AS total FROM public.orders GROUP BY client_id;
+CREATE VIEW public.big_orders AS SELECT id, total FROM public.orders WHERE total > 100;
+CREATE MATERIALIZED VIEW public.order_counts AS SELECT count(*) AS n FROM public.orders;
 CREATE SEQUENCE public.invoice_no START 1000;
 
 INSERT INTO public.clients (name, email) VALUES
@@ -94,6 +98,7 @@ CREATE TABLE app.notes (id integer);
 DROP TABLE archive.old_clients;
 CREATE OR REPLACE VIEW public.active_clients AS
   SELECT id, name, email FROM public.clients WHERE email IS NOT NULL AND name <> '';
+ALTER MATERIALIZED VIEW public.order_counts OWNER TO ${OWNER};
 ALTER SEQUENCE public.invoice_no INCREMENT BY 10;
 `;
 
@@ -285,6 +290,16 @@ describe('table: rows', () => {
       state: 'failed',
       message: '1 of 6 tables matching public.* failed: public.orders: rows 41, expected 42 as before (preserved)',
     });
+  });
+
+  it('pgspec check refuses preserved without --baseline before touching any database', () => {
+    const spec = inlineSpec('- { table: public.clients, rows: 3 }\n- { table: public.orders, rows: preserved }');
+    expect(() => requireBaseline([spec], 'post', undefined)).toThrow(UsageError);
+    expect(() => requireBaseline([spec], 'post', undefined)).toThrow(
+      'inline.spec.yaml:4: this table expectation compares with the pre-migration state (preserved/unchanged); pass --baseline FILE.snapshot.json (taken with `pgspec snapshot` before the migration), or run it in `pgspec gate`',
+    );
+    expect(() => requireBaseline([spec], 'post', 'pre.snapshot.json')).not.toThrow();
+    expect(() => requireBaseline([inlineSpec('- { table: public.orders, rows: 41 }')], 'post', undefined)).not.toThrow();
   });
 
   it('preserved without a pre state, or without a count, is errored', () => {
@@ -717,16 +732,40 @@ describe('view and materializedView', () => {
 
   it('exists: false', () => {
     expect(outcome('- { view: public.paid_orders, exists: false }', post)).toEqual({ state: 'passed', message: 'view public.paid_orders does not exist' });
+    expect(outcome('- { view: public.big_orders, exists: false }', post)).toEqual({
+      state: 'failed',
+      message: 'view public.big_orders exists, expected it to be absent',
+    });
+    expect(outcome('- { materializedView: public.paid_orders, exists: false }', post)).toEqual({
+      state: 'passed',
+      message: 'materialized view public.paid_orders does not exist',
+    });
     expect(outcome('- { materializedView: public.client_totals, exists: false }', post)).toEqual({
       state: 'failed',
       message: 'materialized view public.client_totals exists, expected it to be absent',
     });
   });
 
-  it('unchanged compares the definition', () => {
+  it('a glob matches views of its own kind only', () => {
+    expect(outcome('- view: "public.*"', post)).toEqual({ state: 'passed', message: '2 views match public.*, all as expected' });
+    expect(outcome('- { materializedView: "public.*", exists: false }', post)).toEqual({
+      state: 'failed',
+      message: '2 materialized views match public.*, expected none: public.client_totals, public.order_counts',
+    });
+  });
+
+  it('unchanged compares the definition and owner', () => {
+    expect(outcome('- { view: public.big_orders, unchanged: true }', post, pre)).toEqual({
+      state: 'passed',
+      message: 'view public.big_orders as expected',
+    });
     expect(outcome('- { materializedView: public.client_totals, unchanged: true }', post, pre)).toEqual({
       state: 'passed',
       message: 'materialized view public.client_totals as expected',
+    });
+    expect(outcome('- { materializedView: public.order_counts, unchanged: true }', post, pre)).toEqual({
+      state: 'failed',
+      message: `materialized view public.order_counts: changed since the pre state: owner: postgres -> ${OWNER}`,
     });
     expect(outcome('- { view: public.active_clients, unchanged: true }', post, pre)).toEqual({
       state: 'failed',
