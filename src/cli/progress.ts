@@ -1,3 +1,5 @@
+import { redact } from '../targets/redact.ts';
+
 /** A Progress reports what a long run is doing: a live line on a terminal, timestamped lines elsewhere. */
 export interface Progress {
   (message: string): void;
@@ -16,7 +18,7 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
   const live = !!stream.isTTY && env.CI !== 'true' && !env.NO_COLOR;
   if (!live) {
     const plain = ((message: string) => {
-      stream.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+      stream.write(`[${new Date().toISOString().slice(11, 19)}] ${redact(message)}\n`);
     }) as Progress;
     plain.done = () => undefined;
     return plain;
@@ -31,7 +33,7 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
   const timer = setInterval(draw, 100);
   timer.unref();
   const progress = ((message: string) => {
-    current = message;
+    current = redact(message);
     since = Date.now();
     draw();
   }) as Progress;

@@ -39,26 +39,32 @@ export interface RowCount {
   table: string;
   pre?: number;
   post?: number;
-  /** post - pre, when both were counted. */
+  /** post - pre, when the table was counted in both states. */
   delta?: number;
+  /** With both states counted: whether the table's count changed, or the table is new or gone. */
+  change?: 'same' | 'changed' | 'new' | 'gone';
 }
 
 /** The row-count table of a run: every table counted in either state, by name, and which states were counted. */
 export function rowCountsOf(run: RunResult): { rows: RowCount[]; hasPre: boolean; hasPost: boolean } {
   const pre = run.rowCounts?.pre;
   const post = run.rowCounts?.post;
+  const hasPre = !!pre && Object.keys(pre).length > 0;
+  const hasPost = !!post && Object.keys(post).length > 0;
   const names = [...new Set([...Object.keys(pre ?? {}), ...Object.keys(post ?? {})])].sort();
-  const rows = names.map((table) => {
+  const rows = names.map((table): RowCount => {
     const a = pre?.[table];
     const b = post?.[table];
+    const change = a === undefined ? 'new' : b === undefined ? 'gone' : a === b ? 'same' : 'changed';
     return {
       table,
       ...(a !== undefined ? { pre: a } : {}),
       ...(b !== undefined ? { post: b } : {}),
       ...(a !== undefined && b !== undefined ? { delta: b - a } : {}),
+      ...(hasPre && hasPost ? { change } : {}),
     };
   });
-  return { rows, hasPre: !!pre && Object.keys(pre).length > 0, hasPost: !!post && Object.keys(post).length > 0 };
+  return { rows, hasPre, hasPost };
 }
 
 /** A signed delta: `+3`, `-12`, `0`. */

@@ -39,12 +39,11 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 8px; p
 .banner .eyebrow { margin: 0; font-size: 12px; letter-spacing: .08em; text-transform: uppercase; opacity: .9; }
 .banner h1 { margin: 0; font-size: 26px; line-height: 1.2; }
 .banner .closing { margin: 2px 0 0; font-size: 15px; font-family: var(--mono); }
-.meta { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 12px 24px; margin: 0; }
+.meta { display: grid; grid-template-columns: minmax(0, 1fr) repeat(4, max-content); gap: 12px 40px; margin: 0; }
 .meta div { min-width: 0; }
 .meta dt { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
 .meta dd { margin: 2px 0 0; overflow-wrap: anywhere; }
-.meta .target { grid-column: span 2; }
-.counts { display: grid; grid-template-columns: repeat(4, 1fr); gap: 12px; margin-top: 16px; }
+.counts { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin-top: 16px; }
 .count-card { background: #fff; border: 1px solid var(--line); border-left-width: 5px; border-radius: 8px; padding: 12px 16px; }
 .count-card .n { font-size: 28px; font-weight: 700; line-height: 1.1; font-variant-numeric: tabular-nums; }
 .count-card .what { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .06em; }
@@ -64,7 +63,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 8px; p
 .failure .object { font-size: 13.5px; font-weight: 600; }
 .failure .where { color: var(--muted); font-size: 12.5px; }
 .failure .message { margin: 8px 0 0; font-weight: 600; }
-.compare { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 10px; }
+.compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; margin-top: 10px; }
 .compare h4 { margin: 0 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
 pre { margin: 0; padding: 10px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 420px; overflow: auto; }
 .compare .expected pre { border-left: 3px solid var(--pass); } .compare .actual pre { border-left: 3px solid var(--fail); }
@@ -96,17 +95,22 @@ td.bar-cell { width: 40%; vertical-align: middle; }
 .command pre { margin-top: 8px; }
 .empty { color: var(--muted); margin: 0; }
 footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 20px; }
-@media (max-width: 720px) { .counts { grid-template-columns: repeat(2, 1fr); } .compare { grid-template-columns: 1fr; } .meta .target { grid-column: auto; } }
+@media (max-width: 720px) { .counts, .meta { grid-template-columns: repeat(2, minmax(0, 1fr)); } .compare { grid-template-columns: 1fr; } .meta .target { grid-column: 1 / -1; } }
 @media print {
   @page { size: A4; margin: 14mm 12mm; }
-  body { background: #fff; font-size: 10pt; }
-  .report { max-width: none; margin: 0; padding: 0; }
+  body { background: #fff; font-size: 9pt; }
+  code, pre, .mono { font-size: 8pt; }
+  th, td { padding: 4pt 6pt; }
+  td.expectation { width: 32%; }
+  .report { max-width: none; margin: 0; padding: 0 2px; }
   section, .count-card, .failure { border-color: #000; border-radius: 0; }
   section { padding: 10pt 12pt; margin-top: 10pt; }
   .banner { background: none !important; color: #000; border: 2pt solid #000; border-radius: 0; }
   .badge, .badge.passed, .badge.failed, .badge.errored { background: none; color: #000; }
   .badge.failed, .badge.errored { border-width: 2px; }
   .count-card .n, .count-card.passed .n, .count-card.failed .n, .count-card.errored .n { color: #000; }
+  .count-card, .count-card.passed, .count-card.failed, .count-card.errored, .count-card.total { border-left-color: #000; }
+  .compare .expected pre, .compare .actual pre { border-left-color: #000; }
   .failure { border-left: 4pt solid #000; }
   .failure.errored { border-left-style: double; }
   tr.failed td, tr.errored td, tr.changed td { background: none; }
@@ -220,11 +224,15 @@ function rowCounts(run: RunResult): string {
   const both = hasPre && hasPost;
   const cell = (n: number | undefined) => `<td class="num">${n === undefined ? '–' : n.toLocaleString('en-US')}</td>`;
   const body = rows.map((r) => {
-    const changed = r.delta !== undefined && r.delta !== 0;
-    const delta = r.delta === undefined ? '–' : `<span class="delta ${r.delta > 0 ? 'up' : r.delta < 0 ? 'down' : ''}">${signed(r.delta)}</span>`;
+    const changed = r.change !== undefined && r.change !== 'same';
+    const delta =
+      r.change === 'new' ? '<span class="delta up">new table</span>'
+      : r.change === 'gone' ? '<span class="delta down">table gone</span>'
+      : r.delta === undefined ? '–'
+      : `<span class="delta ${r.delta > 0 ? 'up' : r.delta < 0 ? 'down' : ''}">${signed(r.delta)}</span>`;
     return `<tr${changed ? ' class="changed"' : ''}><td><code>${e(r.table)}</code></td>${hasPre ? cell(r.pre) : ''}${hasPost ? cell(r.post) : ''}${both ? `<td class="num">${delta}</td>` : ''}</tr>`;
   });
-  const changed = rows.filter((r) => r.delta !== undefined && r.delta !== 0).length;
+  const changed = rows.filter((r) => r.change !== undefined && r.change !== 'same').length;
   return `<section id="row-counts"><h2>Row counts <span class="count">${plural(rows.length, 'table')}${both ? `, ${changed} changed` : ''}</span></h2>
 <table><thead><tr><th>Table</th>${hasPre ? '<th class="num">Pre</th>' : ''}${hasPost ? '<th class="num">Post</th>' : ''}${both ? '<th class="num">Change</th>' : ''}</tr></thead>
 <tbody>

@@ -79,11 +79,11 @@ function rowCountSection(run: RunResult): string[] {
         codeSpan(r.table, true),
         ...(hasPre ? [r.pre === undefined ? '–' : String(r.pre)] : []),
         ...(hasPost ? [r.post === undefined ? '–' : String(r.post)] : []),
-        ...(both ? [r.delta === undefined ? '–' : r.delta === 0 ? '0' : `**${signed(r.delta)}**`] : []),
+        ...(both ? [r.change === 'new' ? '**new**' : r.change === 'gone' ? '**gone**' : r.delta === undefined || r.delta === 0 ? '0' : `**${signed(r.delta)}**`] : []),
       ]),
     );
   }
-  const changed = rows.filter((r) => r.delta !== undefined && r.delta !== 0).length;
+  const changed = rows.filter((r) => r.change !== undefined && r.change !== 'same').length;
   const title = `Row counts: ${rows.length} table${rows.length === 1 ? '' : 's'}${both ? `, ${changed} changed` : ''}`;
   if (rows.length > OPEN_ROW_COUNTS) return ['<details>', `<summary>${title}</summary>`, '', ...table, '', '</details>', ''];
   return [`### ${title}`, '', ...table, ''];

@@ -5,6 +5,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation, Spec } from '../spec/model.ts';
 import { openTarget, type CaptureOptions } from '../targets/open.ts';
 import type { LiveOptions } from '../targets/live.ts';
+import { safeUrl } from '../targets/redact.ts';
 import { readSnapshotFile } from '../targets/snapshot-file.ts';
 import { PGSPEC_VERSION } from '../version.ts';
 import { collectNeeds, needsPre } from './needs.ts';
@@ -65,7 +66,7 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
   let post: Snapshot;
   let description = options.target;
   try {
-    options.onProgress?.(/\.sql$/i.test(options.target) ? `restoring ${options.target} into an embedded PostgreSQL` : `connecting to ${options.target}`);
+    options.onProgress?.(/\.sql$/i.test(options.target) ? `restoring ${options.target} into an embedded PostgreSQL` : `connecting to ${safeUrl(options.target)}`);
     await using target = await openTarget(options.target, options.live);
     description = target.description;
     post = await target.capture(collectNeeds(expectations), {

@@ -90,8 +90,11 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
     await server.start();
   } catch (error) {
     await stop();
-    const detail = error instanceof Error ? error.message : log.slice(-5).join('').trim();
-    throw new TargetError(`could not start the embedded PostgreSQL server: ${detail || 'no output'}`, 'EMBEDDED_START');
+    const detail = (error instanceof Error ? error.message : log.slice(-5).join('')).replace(/\s+/g, ' ').trim();
+    const hint = userInfo().uid === 0 && /permission denied/i.test(detail)
+      ? ` (as root, PostgreSQL runs as the "postgres" user, which must be able to read ${tmpdir()}: set TMPDIR to a folder it can reach)`
+      : '';
+    throw new TargetError(`could not start the embedded PostgreSQL server: ${detail || 'no output'}${hint}`, 'EMBEDDED_START');
   }
   const url = (database = 'postgres') =>
     `postgres://${user}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`;

@@ -1,59 +1,73 @@
-import { spawn, execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempFiles } from '../support/cli.ts';
 
-const ours = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('pgspec-') && !n.startsWith('pgspec-test-')));
-/** postgres server processes whose data directory is one of the given temporary folders. */
-const serversIn = (dirs: string[]) => {
-  let out = '';
+/** postgres processes whose command line mentions a folder. */
+function serversUnder(dir: string): string[] {
   try {
-    out = execFileSync('pgrep', ['-af', 'postgres'], { encoding: 'utf8' });
+    return execFileSync('pgrep', ['-af', 'postgres'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(dir));
   } catch {
-    return [];
+    return []; // pgrep exits 1 when nothing matches
   }
-  return out.split('\n').filter((line) => dirs.some((d) => line.includes(join(tmpdir(), d))));
-};
+}
+
+/** pgspec's own temporary folders in a TMPDIR (tsx keeps a cache there too). */
+const ours = (tmp: string) => readdirSync(tmp).filter((n) => n.startsWith('pgspec-'));
+
+/** Runs a gate whose migration sleeps, with its own TMPDIR; `interrupt` decides when to send SIGINT. */
+async function gateWithSlowMigration(interrupt: boolean) {
+  const dir = tempFiles({ 'spec.yaml': 'name: slow\npost:\n  - table: public.t\n' });
+  mkdirSync(join(dir, 'migrations'));
+  writeFileSync(join(dir, 'migrations', '001_slow.sql'), `CREATE TABLE public.t (id int);\nSELECT pg_sleep(${interrupt ? 60 : 0});\n`);
+  // The gate's temporary folders go here, so the test sees only its own (others run in parallel).
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  chmodSync(tmp, 0o777);
+  chmodSync(dir, 0o755); // the postgres user must reach the data directory
+  const child = spawn(process.execPath, ['bin/pgspec.js', 'gate', join(dir, 'spec.yaml'), '--migrations', join(dir, 'migrations')], {
+    env: { ...process.env, CI: 'true', TMPDIR: tmp },
+  });
+  let stderr = '';
+  let sawMigration = false;
+  let sawTempDir = false;
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (ours(tmp).length > 0) sawTempDir = true;
+      if (!sawMigration && stderr.includes('001_slow.sql')) {
+        sawMigration = true;
+        // Let the migration reach pg_sleep, then interrupt as Ctrl-C would.
+        if (interrupt) setTimeout(() => child.kill('SIGINT'), 500);
+      }
+    });
+    child.on('close', resolve);
+    child.on('error', reject);
+  });
+  return { exitCode, stderr, sawMigration, sawTempDir, left: ours(tmp), servers: serversUnder(tmp) };
+}
 
 describe('gate teardown', () => {
+  it('leaves no PostgreSQL process and no temporary directory after a normal run', async () => {
+    const run = await gateWithSlowMigration(false);
+    expect(run.exitCode).toBe(0);
+    expect(run.sawTempDir).toBe(true);
+    expect(run.left).toEqual([]);
+    expect(run.servers).toEqual([]);
+  });
+
   it('leaves no PostgreSQL process and no temporary directory after SIGINT in the middle of a migration', async () => {
-    const dir = tempFiles({ 'spec.yaml': 'name: slow\npost:\n  - table: public.t\n' });
-    execFileSync('mkdir', ['-p', join(dir, 'migrations')]);
-    writeFileSync(join(dir, 'migrations', '001_slow.sql'), 'CREATE TABLE public.t (id int);\nSELECT pg_sleep(60);\n');
-    const before = ours();
-    const child = spawn(process.execPath, ['bin/pgspec.js', 'gate', join(dir, 'spec.yaml'), '--migrations', join(dir, 'migrations')], {
-      env: { ...process.env, CI: 'true' },
-    });
-    let stderr = '';
-    let seen = false;
     const started = Date.now();
-    const created = new Set<string>();
-    let exitCode: number | null = null;
-    await new Promise<void>((resolve, reject) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        for (const n of ours()) if (!before.has(n)) created.add(n);
-        if (!seen && stderr.includes('001_slow.sql')) {
-          seen = true;
-          // Let the migration reach pg_sleep, then interrupt as Ctrl-C would.
-          setTimeout(() => child.kill('SIGINT'), 500);
-        }
-      });
-      child.on('close', (code) => {
-        exitCode = code;
-        resolve();
-      });
-      child.on('error', reject);
-    });
-    expect(seen).toBe(true);
-    expect(exitCode).toBe(130);
-    expect(stderr).toContain('pgspec: interrupted; the ephemeral database and its files are being removed');
-    expect(created.size).toBeGreaterThan(0);
+    const run = await gateWithSlowMigration(true);
+    expect(run.sawMigration).toBe(true);
+    expect(run.sawTempDir).toBe(true);
+    expect(run.exitCode).toBe(130);
+    expect(run.stderr).toContain('pgspec: interrupted; the ephemeral database and its files are being removed');
     expect(Date.now() - started).toBeLessThan(30_000);
-    const left = [...ours()].filter((n) => !before.has(n));
-    expect(left).toEqual([]);
-    expect(serversIn([...created])).toEqual([]);
+    expect(run.left).toEqual([]);
+    expect(run.servers).toEqual([]);
   });
 });
