@@ -232,6 +232,8 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
       rowCounts,
       counts: mode,
       queries: {},
+      privileges: {},
+      migrations: {},
     };
     await client.query('COMMIT');
     return snapshot;

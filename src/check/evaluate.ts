@@ -1,6 +1,8 @@
 import type { Expectation } from '../spec/model.ts';
+import { evaluateMigrations } from './migrations.ts';
 import { evaluateEnum, evaluateExtension, evaluateRole, evaluateServer } from './misc.ts';
 import type { EvalContext } from './objects.ts';
+import { evaluatePrivilege } from './privileges.ts';
 import { evaluateQuery } from './query.ts';
 import type { CheckResult } from './result.ts';
 import { evaluateColumn, evaluateSchema, evaluateSequence, evaluateTable, evaluateView } from './relations.ts';
@@ -47,15 +49,8 @@ export function evaluate(exp: Expectation, ctx: EvalContext): CheckResult {
     case 'query':
       return evaluateQuery(exp, ctx);
     case 'privilege':
+      return evaluatePrivilege(exp, ctx);
     case 'migrations':
-      // Planned (issue #6): these need catalog data the snapshot does not hold yet.
-      return {
-        phase: exp.phase,
-        kind: exp.kind,
-        object: exp.kind === 'privilege' ? `privilege ${exp.entry.privilege.role} on ${exp.entry.privilege.on}` : `migrations ${exp.entry.migrations}`,
-        ...(exp.line === undefined ? {} : { line: exp.line }),
-        state: 'errored',
-        message: `${exp.kind} expectations are not evaluated by this version of pgspec yet`,
-      };
+      return evaluateMigrations(exp, ctx);
   }
 }

@@ -49,11 +49,13 @@ function otherRelationHint(snapshot: Snapshot, pattern: QualifiedPattern, except
 export function rowsMismatches(rows: RowsValue | undefined, key: string, ctx: EvalContext): Mismatch[] {
   if (rows === undefined) return [];
   const count = ctx.post.rowCounts[key];
-  if (count === undefined) throw new NotEvaluable(`no row count was taken for ${key}`);
+  const why = ctx.post.countErrors?.[key];
+  if (count === undefined) throw new NotEvaluable(why === undefined ? `no row count was taken for ${key}` : `cannot count the rows of ${key}: ${why}`);
   if (rows === 'preserved') {
     if (!ctx.pre) throw new NotEvaluable('rows: preserved needs the pre state (--baseline)');
     const before = ctx.pre.rowCounts[key];
-    if (before === undefined) throw new NotEvaluable(`the pre state has no row count for ${key}`);
+    const whyBefore = ctx.pre.countErrors?.[key];
+    if (before === undefined) throw new NotEvaluable(`the pre state has no row count for ${key}${whyBefore === undefined ? '' : `: ${whyBefore}`}`);
     return count === before ? [] : [{ property: 'rows', expected: before, actual: count, message: `rows ${count}, expected ${before} as before (preserved)` }];
   }
   if (rows === 'empty') return count === 0 ? [] : [{ property: 'rows', expected: 0, actual: count, message: `rows ${count}, expected empty` }];

@@ -74,7 +74,7 @@ function routineMismatches(e: Of<'function'>['entry'] | Of<'procedure'>['entry']
 }
 
 /** Routines matching a written identity: `schema.name(args)` or `schema.name` (every overload). */
-function findRoutines(s: Snapshot, written: string, kinds: Routine['kind'][], loose: boolean): string[] {
+export function findRoutines(s: Snapshot, written: string, kinds: Routine['kind'][], loose: boolean): string[] {
   const sig = canonicalSignature(written);
   // canonicalSignature already folded the names; only globs remain to compile.
   const part = (text: string): NamePart => (/[*?]/.test(text) ? resolvePart(text) : { text, glob: false });

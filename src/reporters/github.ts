@@ -23,7 +23,8 @@ function messageOf(r: CheckResult): string {
   const lines = [r.message];
   if (r.expected !== undefined) lines.push(`expected: ${JSON.stringify(r.expected)}`);
   if (r.actual !== undefined) lines.push(`actual: ${JSON.stringify(r.actual)}`);
-  const failures = r.failures ?? [];
+  // One failing object is the message itself; a glob lists each of several.
+  const failures = r.failures && r.failures.length > 1 ? r.failures : [];
   for (const f of failures.slice(0, MAX_FAILURES)) lines.push(`- ${f.object}: ${f.message}`);
   if (failures.length > MAX_FAILURES) lines.push(`... and ${failures.length - MAX_FAILURES} more`);
   return lines.join('\n');

@@ -53,7 +53,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 8px; p
 .count-card.total { border-left-color: var(--muted); }
 .count-card.zero .n { color: var(--muted); }
 .run-error { border-color: var(--err); background: var(--err-bg); }
-.run-error pre { margin: 8px 0 0; }
+.run-error pre { margin: 8px 0 0; background: #fff; }
 .badge { display: inline-block; white-space: nowrap; font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 999px; border: 1px solid currentColor; }
 .badge.passed { color: var(--pass); background: var(--pass-bg); } .badge.failed { color: var(--fail); background: var(--fail-bg); } .badge.errored { color: var(--err); background: var(--err-bg); }
 .failure { border: 1px solid var(--line); border-left: 5px solid var(--fail); border-radius: 6px; padding: 12px 16px; margin-top: 12px; }
@@ -62,7 +62,7 @@ section { background: #fff; border: 1px solid var(--line); border-radius: 8px; p
 .failure header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
 .failure .object { font-size: 13.5px; font-weight: 600; }
 .failure .where { color: var(--muted); font-size: 12.5px; }
-.failure .message { margin: 8px 0 0; font-weight: 600; }
+.failure .message { margin: 8px 0 0; font-weight: 600; white-space: pre-line; overflow-wrap: anywhere; }
 .compare { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; margin-top: 10px; }
 .compare h4 { margin: 0 0 4px; font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
 pre { margin: 0; padding: 10px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 420px; overflow: auto; }
@@ -78,7 +78,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 td.state { white-space: nowrap; width: 1%; }
 td.phase { white-space: nowrap; width: 1%; color: var(--muted); }
 td.expectation { width: 34%; overflow-wrap: anywhere; }
-td.message { overflow-wrap: anywhere; }
+td.message { overflow-wrap: anywhere; white-space: pre-line; }
 tr.failed td { background: #fff6f5; } tr.errored td { background: #fffcea; }
 tr.failed td.message, tr.errored td.message { font-weight: 600; }
 .results td.num { color: var(--muted); width: 1%; }
@@ -179,7 +179,8 @@ function failure(spec: SpecResult, r: CheckResult): string {
     const side = (cls: string, title: string, v: unknown) => `<div class="${cls}"><h4>${title}</h4><pre>${v === undefined ? '<span class="empty">not recorded</span>' : e(pretty(v))}</pre></div>`;
     parts.push(`<div class="compare">${side('expected', 'Expected', r.expected)}${side('actual', 'Actual', r.actual)}</div>`);
   }
-  const list = r.failures ?? [];
+  // One failing object is the message itself; a glob lists each of several.
+  const list = r.failures && r.failures.length > 1 ? r.failures : [];
   if (list.length > 0) {
     const items = list.slice(0, MAX_FAILURES).map((f) => `<li><code>${e(f.object)}</code>: ${e(f.message)}</li>`);
     if (list.length > MAX_FAILURES) items.push(`<li>… and ${list.length - MAX_FAILURES} more</li>`);
@@ -202,8 +203,10 @@ function specTable(spec: SpecResult): string {
   const rows = spec.results.map(
     (r, i) => `<tr class="${r.state}"><td class="num">${i + 1}</td><td class="state">${badge(r.state)}</td><td class="phase">${e(r.phase)}</td><td class="expectation"><code>${e(r.object)}</code></td><td class="message">${e(r.message)}</td><td class="num">${r.line ?? ''}</td></tr>`,
   );
+  const head = `<h3>${e(spec.name)} <span class="file mono">${e(spec.file)}</span> <span class="count">${passed} of ${spec.results.length} passed</span></h3>`;
+  if (spec.results.length === 0) return `<div class="spec">\n${head}\n<p class="empty">No expectations were evaluated.</p>\n</div>`;
   return `<div class="spec">
-<h3>${e(spec.name)} <span class="file mono">${e(spec.file)}</span> <span class="count">${passed} of ${spec.results.length} passed</span></h3>
+${head}
 <table class="results"><thead><tr><th class="num">#</th><th>State</th><th>Phase</th><th>Expectation</th><th>Message</th><th class="num">Line</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
@@ -212,9 +215,11 @@ ${rows.join('\n')}
 }
 
 function results(run: RunResult): string {
-  if (run.specs.length === 0) return '';
-  return `<section id="results"><h2>Results <span class="count">${plural(run.specs.length, 'spec')}</span></h2>
-${run.specs.map(specTable).join('\n')}
+  // A run that could not be carried out lists its specs with no results: nothing to show.
+  const specs = run.error ? run.specs.filter((s) => s.results.length > 0) : run.specs;
+  if (specs.length === 0) return '';
+  return `<section id="results"><h2>Results <span class="count">${plural(specs.length, 'spec')}</span></h2>
+${specs.map(specTable).join('\n')}
 </section>`;
 }
 

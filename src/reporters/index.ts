@@ -90,10 +90,12 @@ export function parseRunResult(text: string, file: string): RunResult {
   } catch (error) {
     throw new UsageError(`${file} is not JSON (${error instanceof Error ? error.message : String(error)}); ${hint}`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data) || !('version' in data)) {
-    throw new UsageError(`${file} is not a pgspec result: it has no "version": 1; ${hint}`);
+  const version = typeof data === 'object' && data !== null && !Array.isArray(data) && 'version' in data ? data.version : undefined;
+  // A result of another version has a numeric version and specs; anything else is not a result at all (package.json has a version too).
+  if (typeof version === 'number' && version !== 1 && 'specs' in (data as object)) {
+    throw new UsageError(`${file} is a pgspec result of version ${version}, this pgspec reads version 1`);
   }
-  if (data.version !== 1) throw new UsageError(`${file} is a pgspec result of version ${JSON.stringify(data.version)}, this pgspec reads version 1`);
+  if (version !== 1) throw new UsageError(`${file} is not a pgspec result: it has no "version": 1; ${hint}`);
   const parsed = RunResultShape.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

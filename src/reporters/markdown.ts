@@ -60,7 +60,8 @@ function failureBlock(file: string, r: CheckResult): string[] {
   const details: string[] = [];
   if (r.expected !== undefined) details.push(...valueLines('Expected', r.expected));
   if (r.actual !== undefined) details.push(...valueLines('Actual', r.actual));
-  const failures = r.failures ?? [];
+  // One failing object is the message itself; a glob lists each of several.
+  const failures = r.failures && r.failures.length > 1 ? r.failures : [];
   for (const f of failures.slice(0, MAX_FAILURES)) details.push(`- ${codeSpan(f.object)}: ${escapeMarkdown(f.message)}`);
   if (failures.length > MAX_FAILURES) details.push(`- … and ${failures.length - MAX_FAILURES} more`);
   if (details.length > 0) out.push(...details, '');

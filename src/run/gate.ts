@@ -70,7 +70,7 @@ async function prepare(options: GateOptions) {
     throw new UsageError(`--baseline ${options.baseline}: a snapshot holds no DDL to build a database from; give the schema as SQL (pg_dump --schema-only, or a full plain dump)`);
   }
   const setup: Setup[] = [];
-  if (options.preset) setup.push({ name: 'preset', file: `preset ${options.preset}`, parts: splitScript(presetSql(options.preset)) });
+  if (options.preset) setup.push({ name: 'preset', file: options.preset, parts: splitScript(presetSql(options.preset)) });
   if (options.baseline) setup.push(await readScript('baseline', options.baseline));
   if (options.seed) setup.push(await readScript('seed', options.seed));
   const up: MigrationFile[] | undefined = options.migrations ? await readMigrations(options.migrations, 'up') : undefined;

@@ -1,5 +1,7 @@
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
+import { privilegeNeed, type PrivilegeNeed } from '../check/privileges.ts';
+import type { MigrationTool } from '../spec/migration-tools.ts';
 import { matchesQualified, parseQualified } from '../spec/names.ts';
 
 /** Needs are what a set of expectations asks of a live state beyond the catalog. */
@@ -10,6 +12,10 @@ export interface Needs {
   settings: string[];
   /** Queries to run, with the role and claims to run them as. */
   queries: { sql: string; as?: { role: string; claims?: Record<string, unknown> } }[];
+  /** Privileges to read: a role, an object reference (`table public.notes`, globs allowed) and privilege names. */
+  privileges?: PrivilegeNeed[];
+  /** Migration tool histories to read, with the spec's `schema`/`table` when the history is not in the tool's default place. */
+  migrations?: { tool: MigrationTool; schema?: string; table?: string }[];
 }
 
 /** Collects what the expectations need: only tables a spec names get counted. */
@@ -19,6 +25,11 @@ export function collectNeeds(expectations: Expectation[]): Needs {
     if (exp.kind === 'table' && exp.entry.rows !== undefined) needs.rowPatterns.push(exp.entry.table);
     if (exp.kind === 'server') needs.settings.push(...Object.keys(exp.entry.server.settings ?? {}).map((s) => s.toLowerCase()));
     if (exp.kind === 'query') needs.queries.push({ sql: exp.entry.query, ...(exp.entry.as ? { as: exp.entry.as } : {}) });
+    if (exp.kind === 'privilege') (needs.privileges ??= []).push(privilegeNeed(exp.entry.privilege));
+    if (exp.kind === 'migrations') {
+      const { migrations: tool, schema, table } = exp.entry;
+      (needs.migrations ??= []).push({ tool, ...(schema === undefined ? {} : { schema }), ...(table === undefined ? {} : { table }) });
+    }
   }
   return needs;
 }

@@ -140,12 +140,15 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, options: { rows?: boolea
 export function formatChange(c: Change): string {
   const sign = c.verb === 'add' ? '+' : c.verb === 'drop' ? '-' : '~';
   const what = c.verb === 'rows' ? `rows ${c.name}` : `${c.kind} ${c.name}${c.on ? ` on ${c.on}` : ''}`;
-  const details = c.verb === 'rows' ? c.details.join(', ').replace(/^rows /, '') : c.details.join(', ');
+  const joined = c.details.join(', ').replace(/\s+/g, ' ');
+  const details = c.verb === 'rows' ? joined.replace(/^rows /, '') : joined;
   return `${sign} ${what}${details ? `: ${details}` : ''}`;
 }
 
 /** A change as a `changes` line would declare it, with what changed: `alter column public.orders.status type text -> varchar(20)`. */
 export function changeText(c: Change): string {
-  if (c.verb === 'rows') return `rows ${c.name} ${c.details.join(', ').replace(/^rows /, '')}`;
-  return `${c.verb} ${c.kind} ${c.name}${c.on ? ` on ${c.on}` : ''}${c.details.length ? ` ${c.details.join(', ')}` : ''}`;
+  // Stored expressions and view definitions span lines: a change is always one line.
+  const details = c.details.join(', ').replace(/\s+/g, ' ');
+  if (c.verb === 'rows') return `rows ${c.name} ${details.replace(/^rows /, '')}`;
+  return `${c.verb} ${c.kind} ${c.name}${c.on ? ` on ${c.on}` : ''}${details ? ` ${details}` : ''}`;
 }

@@ -163,6 +163,38 @@ export const QueryResultSchema = z.union([
 ]);
 export type QueryResult = z.infer<typeof QueryResultSchema>;
 
+/**
+ * A PrivilegeRecord is what a role may do with one object: each privilege asked about (`select`,
+ * `usage`, ...) and whether the role has it (directly, through PUBLIC or an inherited role),
+ * or why it could not be read (a role that does not exist).
+ */
+export const PrivilegeRecordSchema = z.union([z.object({ error: z.string() }).strict(), z.record(z.string(), z.boolean())]);
+export type PrivilegeRecord = z.infer<typeof PrivilegeRecordSchema>;
+
+/** A MigrationEntry is one migration in a tool's history, normalised across tools. */
+export const MigrationEntrySchema = z.object({
+  /** The version the tool records: a timestamp, a Flyway version, a migration or file name, an Alembic revision. */
+  version: z.string(),
+  /** The name or description the tool records beside the version, when it records one. */
+  name: z.string().optional(),
+  /** When it was applied (or started, for a failed one), as the history records it. */
+  appliedAt: z.string().optional(),
+  state: z.enum(['applied', 'failed', 'rolled back']),
+});
+export type MigrationEntry = z.infer<typeof MigrationEntrySchema>;
+
+/**
+ * A MigrationHistory is a migration tool's history table, read-only: its entries in the tool's
+ * order (Alembic: its current heads), `missing` when the table does not exist, or why it could
+ * not be read.
+ */
+export const MigrationHistorySchema = z.union([
+  z.object({ table: z.string(), entries: z.array(MigrationEntrySchema) }).strict(),
+  z.object({ table: z.string(), missing: z.literal(true) }).strict(),
+  z.object({ table: z.string(), error: z.string() }).strict(),
+]);
+export type MigrationHistory = z.infer<typeof MigrationHistorySchema>;
+
 /** A Snapshot is the catalog state of one database at one moment. */
 export const SnapshotSchema = z.object({
   version: z.literal(1),
@@ -182,10 +214,20 @@ export const SnapshotSchema = z.object({
   roles: z.record(z.string(), RoleSchema),
   /** Row counts by qualified table name, for the tables counted (all, or those a spec needs). */
   rowCounts: z.record(z.string(), z.number().int()),
+  /**
+   * Why a table that was to be counted has no row count (a timeout, a missing permission, a lost
+   * connection), by qualified table name. Absent when every count was taken, so snapshots
+   * written before this field existed, and snapshots without errors, read and compare as before.
+   */
+  countErrors: z.record(z.string(), z.string()).optional(),
   /** How the row counts were taken. */
   counts: z.enum(['exact', 'estimate']),
   /** Recorded spec queries keyed by queryKey(sql, as). */
   queries: z.record(z.string(), QueryResultSchema),
+  /** Privileges a spec asked about, keyed by privilegeKey(role, object); absent from snapshots taken before they were recorded. */
+  privileges: z.record(z.string(), PrivilegeRecordSchema).default({}),
+  /** Migration tool histories a spec asked about, keyed by historyKey(tool, schema, table). */
+  migrations: z.record(z.string(), MigrationHistorySchema).default({}),
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 
@@ -205,5 +247,7 @@ export function emptySnapshot(): Snapshot {
     rowCounts: {},
     counts: 'exact',
     queries: {},
+    privileges: {},
+    migrations: {},
   };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Pair, type YAMLMap } from 'yaml';
 import { SpecError, UsageError } from '../errors.ts';
+import { withMigrationFolders } from './migration-folder.ts';
 import type { Spec } from './model.ts';
 import { validateSpec, type Locate } from './validate.ts';
 
@@ -45,14 +46,15 @@ export async function loadSpecs(inputs: string[], cwd: string = process.cwd()): 
 
 /** Loads one spec file by absolute path; `shown` is the name used in messages (defaults to the path). */
 export async function loadSpecFile(abs: string, shown: string = abs): Promise<Spec> {
-  if (/\.(ts|js)$/.test(abs)) return loadModule(abs, shown);
+  if (/\.(ts|js)$/.test(abs)) return withMigrationFolders(await loadModule(abs, shown), path.dirname(abs));
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
   } catch (error) {
     throw new SpecError(shown, undefined, undefined, '', `cannot read the file: ${oneLine(error)}`);
   }
-  return abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown);
+  // Migrations folders are read now, so evaluation never touches the file system.
+  return withMigrationFolders(abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown), path.dirname(abs));
 }
 
 /** Validates the text of a YAML spec; `file` names it in messages. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MigrationFolder } from './migration-tools.ts';
 
 // One zod definition per kind gives validation, the TypeScript types of defineSpec() and the
 // JSON Schema editors use. Which key is the kind is decided by KIND_ORDER (product.md §3),
@@ -268,6 +269,8 @@ export type Expectation = {
     line?: number;
     /** Position in the phase list, 0-based. */
     index: number;
+    /** `migrations`: the tool's migrations folder, read when the spec was loaded. */
+    folder?: MigrationFolder;
   };
 }[Kind];
 

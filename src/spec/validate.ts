@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { SpecError } from '../errors.ts';
+import { OBJECT_PRIVILEGES, privilegeList, type PrivilegeObjectKind } from '../check/privileges.ts';
 import { nameProblem, parseChangeLine, suggestion, type NameForm } from './changes.ts';
 import {
   KIND_ORDER,
@@ -338,6 +339,13 @@ class Validator {
         this.fail(at, `expected an object reference such as "table public.notes" (table, view, materialized view, column, schema, sequence, function or procedure), got ${describeValue(inner.on)}`);
       }
       check(objectForm, match[2]!.trim(), at, `a ${objectKind}`);
+      // Each privilege must be one PostgreSQL knows for that kind of object.
+      const allowed = OBJECT_PRIVILEGES[objectKind === 'materializedview' ? 'materialized view' : (objectKind as PrivilegeObjectKind)];
+      const written = inner.privileges;
+      if (allowed && (typeof written === 'string' || Array.isArray(written))) {
+        const bad = privilegeList(written as string[] | string).find((p) => !allowed.includes(p));
+        if (bad !== undefined) this.fail([...path, kind, 'privileges'], `"${bad}" is not a privilege of a ${objectKind}; expected ${joinOr(allowed.map((w) => `"${w}"`))}${suggestion(bad, allowed)}`);
+      }
     }
   }
 }

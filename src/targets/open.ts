@@ -7,8 +7,10 @@ import { tablesToCount, type Needs } from '../run/needs.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { withClient } from './client.ts';
 import { startEmbedded } from './embedded.ts';
-import { connectLive, openLive, type LiveOptions } from './live.ts';
-import { readSettings, runSpecQuery } from './queries.ts';
+import { connectLive, describeFailure, isConnectionLoss, openLive, resolveUrl, sessionRules, type LiveOptions } from './live.ts';
+import { readMigrationHistories } from './migration-history.ts';
+import { readPrivileges } from './privileges.ts';
+import { readSettings, runSpecQueryOutcome } from './queries.ts';
 import { registerSecret, registerUrlSecret, safeUrl } from './redact.ts';
 import { readSnapshotFile } from './snapshot-file.ts';
 import { runScript, ScriptError, splitScript } from './sql-script.ts';
@@ -39,47 +41,107 @@ function groups<T>(items: T[], n: number): T[][] {
   return out;
 }
 
+/** Sorted, so that a snapshot with count errors is written the same way every time. */
+const sortedRecord = (entries: [string, string][]) => Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * Runs `step` for each item on one pooled connection. A failed item is handed to `failed` with
+ * the reason; when the connection itself is lost (server restarted, session terminated), the
+ * client is dropped and the next item gets a new connection; when none can be had, every item
+ * left fails with that reason. Never throws.
+ */
+async function eachOnConnection<T>(
+  pool: pg.Pool,
+  live: LiveOptions,
+  items: T[],
+  step: (client: pg.PoolClient, item: T) => Promise<void>,
+  failed: (item: T, reason: string) => void,
+): Promise<void> {
+  let client: pg.PoolClient | undefined;
+  let unavailable: string | undefined;
+  for (const item of items) {
+    if (unavailable !== undefined) {
+      failed(item, unavailable);
+      continue;
+    }
+    if (!client) {
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        unavailable = `no connection could be made (${describeFailure(error, live)})`;
+        failed(item, unavailable);
+        continue;
+      }
+    }
+    try {
+      await step(client, item);
+    } catch (error) {
+      if (isConnectionLoss(error)) {
+        // A lost client is destroyed, not put back in the pool.
+        client.release(error instanceof Error ? error : new Error(String(error)));
+        client = undefined;
+      } else {
+        await client.query('ROLLBACK').catch(() => undefined);
+      }
+      failed(item, describeFailure(error, live));
+    }
+  }
+  client?.release();
+}
+
 /** Reads catalog, row counts, settings and spec queries of a live database, read-only, on a bounded pool. */
-async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: CaptureOptions, concurrency: number): Promise<Snapshot> {
-  const first = await connectLive(pool, url);
+async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: CaptureOptions, live: LiveOptions): Promise<Snapshot> {
+  const concurrency = sessionRules(live).concurrency;
+  const first = await connectLive(pool, url, live);
   options.onProgress?.('reading the catalog');
   let snapshot: Snapshot;
   try {
     snapshot = await introspect(first);
-    snapshot.server.settings = await readSettings(url, needs.settings);
-  } finally {
+    snapshot.server.settings = await readSettings(resolveUrl(url).url, needs.settings);
+    await readPrivileges(first, snapshot, needs.privileges ?? []);
+    await readMigrationHistories(first, snapshot, needs.migrations ?? []);
     first.release();
+  } catch (error) {
+    // Without the catalog nothing can be evaluated: the target could not be used (exit 3).
+    const lost = isConnectionLoss(error);
+    first.release(lost ? (error as Error) : undefined);
+    throw new TargetError(`could not read the catalog of ${safeUrl(url)}: ${describeFailure(error, live)}`, lost ? 'TARGET_LOST' : 'TARGET_CATALOG');
   }
   const keys = options.countAll ? Object.keys(snapshot.tables) : tablesToCount(snapshot, needs.rowPatterns);
   if (keys.length > 0 || needs.queries.length > 0) {
     options.onProgress?.(`counting rows of ${keys.length} table${keys.length === 1 ? '' : 's'} (${options.counts}), running ${needs.queries.length} quer${needs.queries.length === 1 ? 'y' : 'ies'}`);
   }
-  const work: Promise<void>[] = groups(keys, concurrency).map(async (group) => {
-    if (group.length === 0) return;
-    const client = await connectLive(pool, url);
-    try {
-      for (const key of group) {
-        // One table at a time, so a table we may not read leaves only its own count missing.
-        try {
-          Object.assign(snapshot.rowCounts, await countRows(client, [key], options.counts));
-        } catch {
-          await client.query('ROLLBACK').catch(() => undefined);
-        }
-      }
-    } finally {
-      client.release();
-    }
-  });
-  const queries = groups(needs.queries, concurrency).map(async (group) => {
-    if (group.length === 0) return;
-    const client = await connectLive(pool, url);
-    try {
-      for (const q of group) snapshot.queries[queryKey(q.sql, q.as)] = await runSpecQuery(client, q.sql, q.as);
-    } finally {
-      client.release();
-    }
-  });
-  await Promise.all([...work, ...queries]);
+  const countErrors: [string, string][] = [];
+  // One table at a time, so a table we may not read (or that times out) leaves only its own count missing.
+  const counts = groups(keys, concurrency).map((group) =>
+    eachOnConnection(
+      pool,
+      live,
+      group,
+      async (client, key) => {
+        Object.assign(snapshot.rowCounts, await countRows(client, [key], options.counts));
+      },
+      (key, reason) => countErrors.push([key, /^statement timeout/.test(reason) ? `${reason}, or use --counts estimate` : reason]),
+    ),
+  );
+  const queries = groups(needs.queries, concurrency).map((group) =>
+    eachOnConnection(
+      pool,
+      live,
+      group,
+      async (client, q) => {
+        const outcome = await runSpecQueryOutcome(client, q.sql, q.as, live);
+        snapshot.queries[queryKey(q.sql, q.as)] = outcome.result;
+        // The result is recorded; a lost connection is still thrown, so the next query reconnects.
+        if (outcome.lost) throw outcome.lost;
+      },
+      (q, reason) => {
+        snapshot.queries[queryKey(q.sql, q.as)] ??= { ok: false, error: reason };
+      },
+    ),
+  );
+  await Promise.all([...counts, ...queries]);
+  if (countErrors.length > 0) snapshot.countErrors = sortedRecord(countErrors);
   snapshot.counts = options.counts;
   return snapshot;
 }
@@ -89,7 +151,7 @@ function liveTarget(url: string, live: LiveOptions, kind: 'live' | 'dump', descr
   return {
     description,
     kind,
-    capture: (needs, options) => captureLive(pool, url, needs, options, live.concurrency ?? 4),
+    capture: (needs, options) => captureLive(pool, url, needs, options, live),
     [Symbol.asyncDispose]: async () => {
       await pool.end().catch(() => undefined);
       await onDispose?.();
@@ -139,7 +201,7 @@ export async function openTarget(target: string, live: LiveOptions = {}): Promis
 export async function captureUrl(url: string, needs: Needs, options: CaptureOptions, live: LiveOptions = {}): Promise<Snapshot> {
   const pool = openLive(url, live);
   try {
-    return await captureLive(pool, url, needs, options, live.concurrency ?? 4);
+    return await captureLive(pool, url, needs, options, live);
   } finally {
     await pool.end().catch(() => undefined);
   }

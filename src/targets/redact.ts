@@ -1,28 +1,37 @@
 // Passwords never appear in output: URLs are masked by pattern, and every password pgspec
-// has seen (from a URL, PGPASSWORD, a config) is registered and masked wherever it shows up.
+// has seen (from a URL, PGPASSWORD, a .pgpass file, a config) is registered and masked
+// wherever it shows up, in its plain and its URL-encoded spelling.
 
 const secrets = new Set<string>();
 
 /** Remembers a secret so that redact() masks it in any text, not only inside URLs. */
 export function registerSecret(secret: string | undefined): void {
   // Very short values would mask ordinary words; such passwords are still masked inside URLs.
-  if (secret && secret.length >= 4) secrets.add(secret);
+  if (!secret || secret.length < 4) return;
+  secrets.add(secret);
+  // A URL carries the password percent-encoded: `p@ss` is `p%40ss` there.
+  const encoded = encodeURIComponent(secret);
+  if (encoded !== secret) secrets.add(encoded);
 }
 
 /** Registers the password of a connection URL, if it has one. */
 export function registerUrlSecret(url: string): void {
   try {
-    registerSecret(decodeURIComponent(new URL(url).password));
+    const raw = new URL(url).password;
+    registerSecret(raw);
+    registerSecret(decodeURIComponent(raw));
   } catch {
-    // not a URL: nothing to register
+    // not a URL (or a malformed escape): nothing more to register
   }
 }
 
-/** Replaces the password of every postgres:// URL, and every registered secret, with ****. */
+/** Replaces every registered secret, and the password of every postgres:// URL, with ****. */
 export function redact(text: string): string {
-  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^@\s]*)@/gi, '$1****@');
-  for (const secret of secrets) out = out.split(secret).join('****');
-  return out;
+  let out = text;
+  // Longest first, so that a secret containing another is masked whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('****');
+  // user:password@ up to the last @ before the host: a password may hold an unencoded @.
+  return out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^\s/]*)@/gi, '$1****@');
 }
 
 /** A connection URL safe to print: the password, if any, shown as ****. */
@@ -30,7 +39,7 @@ export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '****';
-    return u.toString();
+    return redact(u.toString());
   } catch {
     return redact(url);
   }

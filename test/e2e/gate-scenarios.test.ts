@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded, type EmbeddedCluster } from '../../src/targets/embedded.ts';
+import { ephemeralRoot, startEmbedded, type EmbeddedCluster } from '../../src/targets/embedded.ts';
 import { runCli, tempFiles } from '../support/cli.ts';
 
 // The example scenarios of the gate issue (docs/scenarios.md): for each, the correct migration
@@ -269,7 +268,7 @@ describe('a normal gate run', () => {
       .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) === process.pid)
       .map((m) => m[2]!);
   }
-  const pgspecDirs = () => new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('pgspec-') && !n.startsWith('pgspec-test-')));
+  const pgspecDirs = () => new Set(readdirSync(ephemeralRoot()).filter((n) => n.startsWith('pgspec-') && !n.startsWith('pgspec-test-')));
 
   it('leaves no PostgreSQL process and no /tmp/pgspec-* directory behind', async () => {
     const before = pgspecDirs();
@@ -290,8 +289,8 @@ describe('a normal gate run', () => {
     seen.delete(server!.dataDir);
     expect(seen.size).toBe(1);
     const [dataDir] = [...seen];
-    expect(dataDir!.startsWith(join(tmpdir(), 'pgspec-'))).toBe(true);
-    expect(before.has(dataDir!.slice(tmpdir().length + 1))).toBe(false);
+    expect(dataDir!.startsWith(join(ephemeralRoot(), 'pgspec-'))).toBe(true);
+    expect(before.has(dataDir!.slice(ephemeralRoot().length + 1))).toBe(false);
 
     // ... and is gone: no process, no directory.
     expect(existsSync(dataDir!)).toBe(false);
@@ -301,6 +300,6 @@ describe('a normal gate run', () => {
       () => '', // pgrep exits 1 when nothing matches
     );
     expect(pgrep).toBe('');
-    expect(pgspecDirs().has(dataDir!.slice(tmpdir().length + 1))).toBe(false);
+    expect(pgspecDirs().has(dataDir!.slice(ephemeralRoot().length + 1))).toBe(false);
   });
 });

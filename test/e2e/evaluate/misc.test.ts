@@ -4,8 +4,8 @@ import { emptySnapshot, type Snapshot } from '../../../src/snapshot/types.ts';
 import { createTestDatabase, type TestDatabase } from '../../support/db.ts';
 import { captureState, ensureRole, outcome, verdict } from '../../support/evaluate.ts';
 
-// Acceptance matrix (issue #2) for enum, extension, role and server, plus the kinds this
-// version does not evaluate yet (privilege, migrations): they must be `errored`, never passed.
+// Acceptance matrix (issue #2) for enum, extension, role and server, plus privilege and
+// migrations against a state captured without them: they must be `errored`, never passed.
 
 const FIXTURE = `
 CREATE SCHEMA app;
@@ -217,20 +217,22 @@ describe('server', () => {
   });
 });
 
-describe('kinds not evaluated yet', () => {
+describe('privilege and migrations against a state that did not record them', () => {
+  // Evaluated in test/e2e/privileges.test.ts and test/e2e/migrations.test.ts; here the state
+  // was captured without asking for them, so they must be errored, never passed.
   it('privilege is errored, never passed', () => {
     const r = verdict('- privilege: { role: pgspec_eval_app, on: schema app, privileges: [usage] }', post);
     expect({ state: r.state, message: r.message, object: r.object }).toEqual({
       state: 'errored',
-      message: 'privilege expectations are not evaluated by this version of pgspec yet',
-      object: 'privilege pgspec_eval_app on schema app',
+      message: 'privilege pgspec_eval_app usage on schema app: not recorded in this state (a snapshot holds privileges only when taken with pgspec snapshot --spec)',
+      object: 'privilege pgspec_eval_app usage on schema app',
     });
   });
 
   it('migrations is errored, never passed', () => {
     expect(outcome('- { migrations: supabase, pending: 0 }', post)).toEqual({
       state: 'errored',
-      message: 'migrations expectations are not evaluated by this version of pgspec yet',
+      message: 'migrations supabase: the supabase history was not recorded in this state (a snapshot holds migration histories only when taken with pgspec snapshot --spec)',
     });
   });
 });
