@@ -6,6 +6,7 @@ import { init } from './init.ts';
 import { createProgress } from './progress.ts';
 import { parseReporter, readRunResult, writeReports, type ReporterChoice } from '../reporters/index.ts';
 import { runCheck } from '../run/check.ts';
+import { readTargets, runFleet } from '../run/fleet.ts';
 import { runGate } from '../run/gate.ts';
 import { wasInterrupted } from '../run/teardown.ts';
 import { collectNeeds } from '../run/needs.ts';
@@ -132,24 +133,29 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       .description('evaluate specs against one state: a live URL, a snapshot file or a plain SQL dump')
       .argument('[spec...]', 'spec files or folders (default: the config\'s specs)')
       .option('--target <target>', 'postgres:// URL, *.snapshot.json or *.sql (default: DATABASE_URL)')
+      .option('--targets <file>', 'check many databases: a file with one URL or environment name per line')
+      .option('--parallel <n>', 'with --targets: how many targets at a time (default 4)')
       .addOption(new Option('--phase <phase>', 'which expectations').choices(['pre', 'post']).default('post'))
       .option('--baseline <file>', 'snapshot of the pre state, for preserved and unchanged'),
-  ).action(async (specPaths: string[], o: CommonOptions & { target?: string; phase: 'pre' | 'post'; baseline?: string }) => {
+  ).action(async (specPaths: string[], o: CommonOptions & { target?: string; targets?: string; parallel?: string; phase: 'pre' | 'post'; baseline?: string }) => {
     const config = await loadConfig(o.config);
     const reporters = reportersOf(o, config);
     const live = liveOptions(o, config);
     const specs = await loadSpecs(specInputs(specPaths, config));
-    const target = targetOf(o, config, io.env);
+    if (o.targets && (o.target || o.env)) throw new UsageError('give either --targets FILE or --target/--env, not both');
+    const parallel = positiveInt(o.parallel, '--parallel') ?? 4;
+    const targets = o.targets ? await readTargets(o.targets, (name) => environmentUrl(config, name, io.env)) : undefined;
+    const target = targets ? undefined : targetOf(o, config, io.env);
     await initSqlParser();
-    const progress = createProgress(io.stderr, io.env, !!o.quiet);
-    const run = await runCheck(specs, {
-      target,
+    const progress = targets ? undefined : createProgress(io.stderr, io.env, !!o.quiet);
+    const options = {
       phase: o.phase,
       counts: o.counts ?? config.counts ?? 'exact',
       live,
       ...(o.baseline ? { baseline: o.baseline } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
+    };
+    const run = targets ? await runFleet(specs, targets, options, parallel) : await runCheck(specs, { ...options, target: target! });
     progress?.done();
     await writeReports(run, reporters, io.stdout, color);
     if (run.error) io.stderr.write(`pgspec: ${run.error.message}\n`);

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { UsageError } from '../errors.ts';
+import { compareVersions } from '../spec/migration-tools.ts';
 import { runScript, ScriptError, splitScript, type ScriptPart } from '../targets/sql-script.ts';
 
 /** A MigrationFile is one SQL file of a migrations folder, with the statements to run for one direction. */
@@ -58,9 +59,26 @@ function section(text: string, direction: 'up' | 'down'): { sql: string; offsetL
   };
 }
 
+const FLYWAY_FILE = /^(V|U|R)(.*?)__(.*)\.sql$/;
+
 /**
- * Reads a migrations folder: `.sql` files in lexical order (Supabase timestamps, Flyway V1__x,
- * 001_x), and Prisma's layout, one folder per migration holding `migration.sql`
+ * Flyway's order, when every SQL file is named the Flyway way (`V1__init.sql`, `V1_1__x.sql`,
+ * `R__views.sql`, `U1__undo.sql`) and one is versioned: versioned files by version number (V10
+ * after V9, which lexical order gets wrong), then repeatables by description; undo files are
+ * left out (they are `flyway undo`'s).
+ */
+function flywayOrder(names: string[]): string[] | undefined {
+  const parsed = names.map((n) => ({ name: n, m: FLYWAY_FILE.exec(n) }));
+  if (parsed.some((p) => p.m === null) || !parsed.some((p) => p.m?.[1] === 'V' && p.m[2] !== '')) return undefined;
+  const version = (p: (typeof parsed)[number]) => p.m![2]!.replace(/_/g, '.');
+  const versioned = parsed.filter((p) => p.m![1] === 'V').sort((a, b) => compareVersions('flyway', version(a), version(b)));
+  const repeatable = parsed.filter((p) => p.m![1] === 'R').sort((a, b) => (a.m![3]! < b.m![3]! ? -1 : a.m![3]! > b.m![3]! ? 1 : 0));
+  return [...versioned, ...repeatable].map((p) => p.name);
+}
+
+/**
+ * Reads a migrations folder: `.sql` files in lexical order (Supabase timestamps, dbmate
+ * versions, 001_x; Flyway's V1__x by version number), and Prisma's layout, one folder per migration holding `migration.sql`
  * (`20250301090000_add_unit_cost/migration.sql`), ordered by folder name.
  */
 export async function readMigrations(dir: string, direction: 'up' | 'down' = 'up'): Promise<MigrationFile[]> {
@@ -75,8 +93,9 @@ export async function readMigrations(dir: string, direction: 'up' | 'down' = 'up
   } catch {
     throw new UsageError(`cannot read the migrations folder ${dir}`);
   }
-  // Lexical by code unit, as the tools sort: "V10" after "V1_", timestamps in order.
+  // Lexical by code unit, as the tools sort: timestamps in order, Prisma folders by name.
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  names = flywayOrder(names) ?? names;
   const files: MigrationFile[] = [];
   for (const name of names) {
     const text = await readFile(join(dir, name), 'utf8');

@@ -13,7 +13,7 @@ export const consoleReporter: Reporter = {
     if (run.error) lines.push(c.red(`error: ${run.error.message}`));
     for (const spec of run.error ? [] : run.specs) {
       const failed = spec.results.some((r) => r.state !== 'passed');
-      lines.push(`${failed ? c.red(MARK.failed) : c.green(MARK.passed)} ${c.bold(spec.name)} ${c.dim(spec.file)}`);
+      lines.push(`${failed ? c.red(MARK.failed) : c.green(MARK.passed)} ${c.bold(spec.name)} ${c.dim(spec.file)}${spec.target ? c.dim(` @ ${spec.target}`) : ''}`);
       for (const r of spec.results) lines.push(...resultLines(r, spec.file, paint, c.dim));
     }
     if (run.diff && run.diff.length > 0 && run.command === 'check') {

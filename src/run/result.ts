@@ -4,6 +4,8 @@ import type { CheckResult } from '../check/result.ts';
 export interface SpecResult {
   name: string;
   file: string;
+  /** In a fleet run (`--targets`): which target these verdicts are for, password masked. */
+  target?: string;
   results: CheckResult[];
 }
 
@@ -33,6 +35,8 @@ export interface RunResult {
   diff?: string[];
   /** Gate: how long each step took. */
   steps?: StepTiming[];
+  /** Fleet runs (`check --targets`): each target's verdict counts, or why it could not be checked. */
+  targets?: { target: string; summary: RunResult['summary']; durationMs: number; error?: { code: string; message: string } }[];
   /** Gate: external migration commands with their output (passwords masked). */
   commands?: { command: string; exitCode: number | null; signal: string | null; output: string; durationMs: number }[];
 }

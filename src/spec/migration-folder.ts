@@ -13,10 +13,12 @@ const REVISION = /^revision\s*(?::[^=\n]+)?=\s*['"]([^'"]+)['"]/m;
 const DOWN_REVISION = /^down_revision\s*(?::[^=\n]+)?=\s*(.+)$/m;
 
 async function alembicRevisions(dir: string): Promise<FolderMigration[]> {
-  let names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.py')).map((e) => e.name);
-  // `folder: alembic` (the script location) means its versions/ folder.
-  if (names.length === 0 && existsSync(join(dir, 'versions'))) return alembicRevisions(join(dir, 'versions'));
-  names = names.filter((n) => n !== '__init__.py').sort();
+  // `folder: alembic` (the script location, with env.py) means its versions/ folder.
+  if (existsSync(join(dir, 'env.py')) && existsSync(join(dir, 'versions'))) return alembicRevisions(join(dir, 'versions'));
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name.endsWith('.py') && e.name !== '__init__.py')
+    .map((e) => e.name)
+    .sort();
   const out: FolderMigration[] = [];
   for (const file of names) {
     const text = await readFile(join(dir, file), 'utf8');

@@ -141,7 +141,7 @@ export async function readSettings(url: string, names: string[]): Promise<Record
     // Only settings the role may see (pg_settings hides superuser-only ones such as
     // data_directory, whose current_setting() would fail): the others stay unrecorded.
     const r = await client.query<{ name: string; v: string | null }>(
-      `SELECT name, CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_settings s WHERE s.name = w.name) OR w.name LIKE '%.%'
+      `SELECT name, CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_settings s WHERE lower(s.name) = lower(w.name)) OR w.name LIKE '%.%'
                          THEN pg_catalog.current_setting(w.name, true) END AS v
          FROM unnest($1::text[]) AS w(name)`,
       [wanted],

@@ -120,9 +120,8 @@ describe('yaml blocks in the documentation', () => {
     expect(KIND_ORDER.filter((k) => !kinds.has(k))).toEqual([]);
   });
 
-  describe.each(DOCS)('%s', (file) => {
+  describe.each(DOCS.filter((file) => blocks.some((b) => b.file === file)))('%s', (file) => {
     const mine = blocks.filter((b) => b.file === file);
-    it.runIf(mine.length === 0)('has no yaml blocks', () => undefined);
     it.each(mine.map((b) => [`${file}:${b.line} (${b.role ?? 'unclassified'})`, b] as const))('%s', async (_name, block) => {
       if (block.role === undefined) {
         throw new Error(

@@ -80,7 +80,7 @@ export async function ensureAlembic(): Promise<AlembicCheck> {
 export const ALEMBIC_PROJECT: Record<string, string> = {
   'alembic.ini': [
     '[alembic]',
-    'script_location = alembic',
+    'script_location = %(here)s/alembic',
     'sqlalchemy.url = postgresql://',
     '',
     '[loggers]',

@@ -37,6 +37,8 @@ describe('serializeSnapshot', () => {
         '  "counts": "exact",',
         '  "enums": {},',
         '  "extensions": {},',
+        '  "migrations": {},',
+        '  "privileges": {},',
         '  "queries": {},',
         '  "roles": {},',
         '  "routines": {},',
@@ -81,6 +83,13 @@ describe('serializeSnapshot', () => {
 });
 
 describe('parseSnapshot', () => {
+  it('reads a snapshot written before privileges and migration histories were recorded: both empty', () => {
+    const { privileges: _p, migrations: _m, ...old } = emptySnapshot();
+    const parsed = parseSnapshot(JSON.stringify(old), 'old.snapshot.json');
+    expect({ privileges: parsed.privileges, migrations: parsed.migrations }).toEqual({ privileges: {}, migrations: {} });
+    expect(serializeSnapshot(parsed)).toBe(serializeSnapshot(emptySnapshot()));
+  });
+
   it('rejects text that is not JSON, naming the source', () => {
     const error = thrown(() => parseSnapshot('{"version": 1,', 'pre.snapshot.json'));
     expect(error.code).toBe('SNAPSHOT_INVALID');
