@@ -128,7 +128,8 @@ const KIND_WORDS: Record<string, ChangeKind> = {
 };
 const KIND_LIST = 'schema, table, column, view, materialized view, index, constraint, foreign key, trigger, function, procedure, policy, enum, extension, sequence, role';
 
-const NAME_FORM: Record<ChangeKind, NameForm> = {
+/** How each kind's name is written, in `changes` lines and in spec entries alike. */
+export const NAME_FORM: Record<ChangeKind, NameForm> = {
   schema: 'single',
   table: 'qualified',
   column: 'column',

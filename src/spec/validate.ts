@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { SpecError } from '../errors.ts';
 import { OBJECT_PRIVILEGES, privilegeList, type PrivilegeObjectKind } from '../check/privileges.ts';
-import { nameProblem, parseChangeLine, suggestion, type NameForm } from './changes.ts';
+import { NAME_FORM, nameProblem, parseChangeLine, suggestion, type NameForm } from './changes.ts';
 import {
   KIND_ORDER,
   KIND_SHAPES,
@@ -37,24 +37,8 @@ export type Locate = (path: KeyPath, target?: 'key' | 'value') => Location | und
 /** Top-level keys pgspec ignores, for anchors: `x-common: &common { ... }`. */
 export const TEMPLATE_KEY = /^(x-|\.)/;
 
-/** How each kind's name (and its `table`) must be written. */
-const NAME_FORMS: Partial<Record<Kind, NameForm>> = {
-  schema: 'single',
-  table: 'qualified',
-  column: 'column',
-  view: 'qualified',
-  materializedView: 'qualified',
-  index: 'qualified',
-  constraint: 'free',
-  trigger: 'free',
-  function: 'routine',
-  procedure: 'routine',
-  policy: 'free',
-  enum: 'qualified',
-  extension: 'free',
-  sequence: 'qualified',
-  role: 'free',
-};
+/** How each kind's name (and its `table`) must be written: the same forms as in `changes` lines. */
+const NAME_FORMS: Partial<Record<Kind, NameForm>> = NAME_FORM;
 
 /** Why an identity key is required, for the "needs" message. */
 const NEEDS: Record<string, string> = {
