@@ -1,5 +1,6 @@
 // The package's programmatic API: typed spec authoring and spec loading.
 
+export { defineConfig, type Config } from './cli/config.ts';
 export { defineSpec } from './spec/define.ts';
 export { loadSpecs } from './spec/load.ts';
 export { PgspecError, SpecError, UsageError, TargetError } from './errors.ts';

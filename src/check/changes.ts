@@ -133,7 +133,7 @@ export function evaluateChanges(declared: ChangeDecl[], ignore: ChangeDecl[], di
           message: unexpected.map((c) => `unexpected change: ${changeText(c)}`).join('; '),
           expected: 'no other changes',
           actual: unexpected.map(changeText),
-          failures: unexpected.map((c) => ({ object: changeText(c), message: `unexpected change: ${changeText(c)}` })),
+          failures: unexpected.map((c) => ({ object: changeText(c), message: 'not declared in changes' })),
         },
   );
   return results;

@@ -1,4 +1,5 @@
 import type { Expectation } from '../spec/model.ts';
+import { privilegeList } from './privileges.ts';
 
 /** A short name for an expectation before it is evaluated: `table public.users`, `policy "x" on storage.objects`. */
 export function describeExpectation(exp: Expectation): string {
@@ -15,8 +16,10 @@ export function describeExpectation(exp: Expectation): string {
       const fk = exp.entry.foreignKey;
       return `foreign key ${fk.table}(${fk.columns.join(', ')}) -> ${fk.references}`;
     }
-    case 'privilege':
-      return `privilege ${exp.entry.privilege.role} on ${exp.entry.privilege.on}`;
+    case 'privilege': {
+      const p = exp.entry.privilege;
+      return `privilege ${p.role} ${privilegeList(p.privileges).join(', ')} on ${p.on}`;
+    }
     case 'materializedView':
       return `materialized view ${exp.entry.materializedView}`;
     case 'server':

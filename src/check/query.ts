@@ -39,6 +39,8 @@ function sameRow(expected: unknown, columns: string[], row: unknown[]): boolean 
 const preview = (r: Extract<QueryResult, { ok: true }>) =>
   JSON.stringify(r.rows.slice(0, 5).map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])))) + (r.rows.length > 5 ? ` and ${r.rows.length - 5} more` : '');
 
+const rowsText = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+
 export function evaluateQuery(exp: QueryExpectation, ctx: EvalContext): CheckResult {
   const e = exp.entry;
   const key = queryKey(e.query, e.as);
@@ -51,12 +53,12 @@ export function evaluateQuery(exp: QueryExpectation, ctx: EvalContext): CheckRes
   const failures: { message: string; expected: unknown; actual: unknown }[] = [];
   if (e.equals !== undefined) {
     const value = result.rows.length === 1 && result.columns.length >= 1 ? result.rows[0]![0] : undefined;
-    if (result.rows.length !== 1) failures.push({ message: `returned ${result.rows.length} rows, expected one row with ${shown(e.equals)}`, expected: e.equals, actual: result.rows.length });
+    if (result.rows.length !== 1) failures.push({ message: `returned ${rowsText(result.rows.length)}, expected one row with ${shown(e.equals)}`, expected: e.equals, actual: result.rows.length });
     else if (!sameValue(e.equals, value)) failures.push({ message: `returned ${shown(value)}, expected ${shown(e.equals)}`, expected: e.equals, actual: value });
   }
-  if (e.count !== undefined && result.rows.length !== e.count) failures.push({ message: `returned ${result.rows.length} rows, expected ${e.count}`, expected: e.count, actual: result.rows.length });
+  if (e.count !== undefined && result.rows.length !== e.count) failures.push({ message: `returned ${rowsText(result.rows.length)}, expected ${e.count}`, expected: e.count, actual: result.rows.length });
   if (e.empty !== undefined && (result.rows.length === 0) !== e.empty) {
-    failures.push({ message: e.empty ? `returned ${result.rows.length} rows, expected none: ${preview(result)}` : 'returned no rows, expected some', expected: e.empty ? 0 : '>= 1', actual: result.rows.length });
+    failures.push({ message: e.empty ? `returned ${rowsText(result.rows.length)}, expected none: ${preview(result)}` : 'returned no rows, expected some', expected: e.empty ? 0 : '>= 1', actual: result.rows.length });
   }
   if (e.rows !== undefined) {
     const ok = e.rows.length === result.rows.length && e.rows.every((r, i) => sameRow(r, result.columns, result.rows[i]!));

@@ -1,3 +1,4 @@
+import { diffValues } from '../snapshot/diff.ts';
 import type { Column, Snapshot, Table } from '../snapshot/types.ts';
 import type { ColumnProps, Expectation, RowsValue } from '../spec/model.ts';
 import {
@@ -119,6 +120,12 @@ function tableMismatches(entry: Of<'table'>['entry'], key: string, t: Table, ctx
         continue;
       }
       out.push(...columnMismatches(props, col, `column ${shown} `));
+      if (props.unchanged) {
+        if (!ctx.pre) throw new NotEvaluable(`column ${shown} unchanged needs the pre state (--baseline)`);
+        const before = ctx.pre.tables[key]?.columns[name];
+        const changes = before ? diffValues(before, col) : ['did not exist in the pre state'];
+        if (changes.length > 0) out.push({ property: `columns.${shown}`, expected: before ?? 'present before', actual: col, message: `column ${shown} changed since the pre state: ${changes.join('; ')}` });
+      }
     }
   }
   if (entry.exactColumns) {

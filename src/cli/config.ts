@@ -28,7 +28,8 @@ export const ConfigSchema = z
     /** Environment used by check/snapshot when neither --target nor --env is given. */
     defaultEnv: z.string().optional(),
     counts: z.enum(['exact', 'estimate']).optional(),
-    statementTimeout: z.string().optional(),
+    /** A duration like `30s`, `500ms`, `2min`, or a number of milliseconds. */
+    statementTimeout: z.union([z.string(), z.number().int().positive()]).optional(),
     concurrency: z.number().int().positive().optional(),
     gate: z
       .object({
@@ -56,7 +57,7 @@ export function defineConfig(config: Config): Config {
 }
 
 async function readRaw(path: string): Promise<unknown> {
-  if (/\.(ts|js|mjs)$/.test(path)) {
+  if (/\.[mc]?[tj]s$/.test(path)) {
     const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
     if (mod.default === undefined) throw new UsageError(`${path}: the config file has no default export`);
     return mod.default;

@@ -73,7 +73,7 @@ function durationMs(value: string | undefined): number | undefined {
 
 function liveOptions(o: CommonOptions, config: Config): LiveOptions {
   const concurrency = positiveInt(o.concurrency, '--concurrency') ?? config.concurrency;
-  const statementTimeoutMs = durationMs(o.statementTimeout ?? config.statementTimeout);
+  const statementTimeoutMs = durationMs(o.statementTimeout ?? (config.statementTimeout === undefined ? undefined : String(config.statementTimeout)));
   return { ...(concurrency ? { concurrency } : {}), ...(statementTimeoutMs ? { statementTimeoutMs } : {}) };
 }
 

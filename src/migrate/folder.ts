@@ -93,6 +93,7 @@ export async function readMigrations(dir: string, direction: 'up' | 'down' = 'up
   } catch {
     throw new UsageError(`cannot read the migrations folder ${dir}`);
   }
+  if (names.length === 0) throw new UsageError(`no migrations in ${dir}: expected .sql files (or <folder>/migration.sql, Prisma's layout)`);
   // Lexical by code unit, as the tools sort: timestamps in order, Prisma folders by name.
   names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   names = flywayOrder(names) ?? names;

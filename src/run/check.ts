@@ -66,7 +66,13 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
   let post: Snapshot;
   let description = options.target;
   try {
-    options.onProgress?.(/\.sql$/i.test(options.target) ? `restoring ${options.target} into an embedded PostgreSQL` : `connecting to ${safeUrl(options.target)}`);
+    options.onProgress?.(
+      /\.sql$/i.test(options.target)
+        ? `restoring ${options.target} into an embedded PostgreSQL`
+        : /\.json$/i.test(options.target)
+          ? `reading ${options.target}`
+          : `connecting to ${safeUrl(options.target)}`,
+    );
     await using target = await openTarget(options.target, options.live);
     description = target.description;
     post = await target.capture(collectNeeds(expectations), {

@@ -121,6 +121,18 @@ async function migrate(
   return failure(phase, 'migration', `command ${command}`, `migration command failed: "${command}" ${how}${tail ? `: ${tail}` : ''}`);
 }
 
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+async function roleNames(url: string): Promise<string[]> {
+  return withClient(url, async (c) => (await c.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+}
+
+/** Drops the roles created since `before` (best effort: a role still owning objects elsewhere stays). */
+async function dropRolesExcept(url: string, before: Set<string>): Promise<void> {
+  const created = (await roleNames(url)).filter((r) => !before.has(r));
+  for (const role of created) await withClient(url, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`)).catch(() => undefined);
+}
+
 /** The round trip: after the down migrations the schema equals the pre state (rows aside). */
 function roundTrip(pre: Snapshot, after: Snapshot, ignore: ChangeDecl[]): CheckResult {
   const differences = withoutIgnored(diffSnapshots(pre, after), [...ignore, ...HISTORY_TABLES], pre, after);
@@ -154,6 +166,45 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
     await server?.stop();
   });
 
+  /** One spec on its own database: pre checks, migrations, post checks and changes, round trip. */
+  const runSpec = async (spec: Spec, db: string, out: CheckResult[]) => {
+    const allNeeds = collectNeeds([...spec.pre, ...spec.post, ...spec.always]);
+    const capture = (countAll: boolean) => captureUrl(db, allNeeds, { counts: options.counts, countAll });
+
+    const pre = await watch.time('pre', `pre checks: ${spec.name}`, async () => {
+      const state = await capture(true);
+      out.push(...evaluateSpecs([spec], 'pre', state)[0]!.results);
+      return state;
+    }, spec.name);
+    rowCounts.pre = { ...rowCounts.pre, ...pre.rowCounts };
+
+    const migrationFailure = await watch.time('migrate', `applying migrations: ${spec.name}`, () =>
+      migrate(db, up, options.migrate, 'migrate', outputs, options.onProgress), spec.name);
+    if (migrationFailure) {
+      out.push(migrationFailure);
+      return;
+    }
+
+    const post = await watch.time('post', `post checks: ${spec.name}`, async () => {
+      const state = await capture(true);
+      out.push(...evaluateSpecs([spec], 'post', state, pre)[0]!.results);
+      const changes = diffSnapshots(pre, state, { rows: true });
+      diff.push(...changes.map(changeText));
+      if (spec.changes.length > 0 || spec.ignore.length > 0) out.push(...evaluateChanges(spec.changes, spec.ignore, changes, pre, state));
+      return state;
+    }, spec.name);
+    rowCounts.post = { ...rowCounts.post, ...post.rowCounts };
+
+    if (down || options.down) {
+      await watch.time('down', `applying down migrations: ${spec.name}`, async () => {
+        const downFailure = await migrate(db, down, options.down, 'roundtrip', outputs, options.onProgress);
+        if (downFailure) return out.push(downFailure);
+        const after = await captureUrl(db, { rowPatterns: [], settings: [], queries: [] }, { counts: options.counts });
+        return out.push(roundTrip(pre, after, spec.ignore));
+      }, spec.name);
+    }
+  };
+
   try {
     server = await watch.time('provision', `starting ${options.db} PostgreSQL`, () => startEphemeral(options.db));
     description = server.description;
@@ -172,45 +223,17 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
     }
 
     for (const [i, spec] of specs.entries()) {
-      const out = results[i]!.results;
       const dbName = `pgspec_spec_${i + 1}`;
+      // Roles are the server's, not the database's: drop the ones a spec's migrations created,
+      // so the next spec starts from the same state (and `CREATE ROLE` migrations work twice).
+      const rolesBefore = new Set(await roleNames(template));
       const db = await server.createDatabase(dbName, 'pgspec_template');
-      const allNeeds = collectNeeds([...spec.pre, ...spec.post, ...spec.always]);
-      const capture = (countAll: boolean) => captureUrl(db, allNeeds, { counts: options.counts, countAll });
-
-      const pre = await watch.time('pre', `pre checks: ${spec.name}`, async () => {
-        const state = await capture(true);
-        out.push(...evaluateSpecs([spec], 'pre', state)[0]!.results);
-        return state;
-      }, spec.name);
-      rowCounts.pre = { ...rowCounts.pre, ...pre.rowCounts };
-
-      const migrationFailure = await watch.time('migrate', `applying migrations: ${spec.name}`, () =>
-        migrate(db, up, options.migrate, 'migrate', outputs, options.onProgress), spec.name);
-      if (migrationFailure) {
-        out.push(migrationFailure);
-        continue;
+      try {
+        await runSpec(spec, db, results[i]!.results);
+      } finally {
+        await server.dropDatabase(dbName).catch(() => undefined);
+        await dropRolesExcept(template, rolesBefore);
       }
-
-      const post = await watch.time('post', `post checks: ${spec.name}`, async () => {
-        const state = await capture(true);
-        out.push(...evaluateSpecs([spec], 'post', state, pre)[0]!.results);
-        const changes = diffSnapshots(pre, state, { rows: true });
-        diff.push(...changes.map(changeText));
-        if (spec.changes.length > 0 || spec.ignore.length > 0) out.push(...evaluateChanges(spec.changes, spec.ignore, changes, pre, state));
-        return state;
-      }, spec.name);
-      rowCounts.post = { ...rowCounts.post, ...post.rowCounts };
-
-      if (down || options.down) {
-        await watch.time('down', `applying down migrations: ${spec.name}`, async () => {
-          const downFailure = await migrate(db, down, options.down, 'roundtrip', outputs, options.onProgress);
-          if (downFailure) return out.push(downFailure);
-          const after = await captureUrl(db, { rowPatterns: [], settings: [], queries: [] }, { counts: options.counts });
-          return out.push(roundTrip(pre, after, spec.ignore));
-        }, spec.name);
-      }
-      await server.dropDatabase(dbName).catch(() => undefined);
     }
   } catch (e) {
     if (!(e instanceof PgspecError) || e.exitCode !== 3) throw e;

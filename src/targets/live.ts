@@ -190,6 +190,12 @@ export function connectionError(url: string, error: unknown, options: LiveOption
     case '57P03':
       return fail(`the server is not accepting connections right now (${detail}); try again when it is up`);
   }
+  if (/client password must be a string|password must be a string|no password/i.test(detail)) {
+    return fail(
+      'the server asks for a password and none was given: put it in the URL, in PGPASSWORD, or in a password file (PGPASSFILE or ~/.pgpass) that only you may read (chmod 600)',
+      'TARGET_AUTH',
+    );
+  }
   if (/does not support SSL/i.test(detail)) {
     return fail(`the server does not accept TLS connections, but the URL asks for sslmode=${sslmode ?? 'require'}; use sslmode=disable, or turn ssl on in the server`, 'TARGET_TLS');
   }

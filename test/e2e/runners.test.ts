@@ -185,6 +185,42 @@ describe('the Supabase CLI, from npm: --migrate "supabase db push"', () => {
   });
 });
 
+describe('privileges in a Supabase gate: anon must not read notes, authenticated may', () => {
+  const spec = [
+    'name: notes privileges',
+    'post:',
+    '  - { table: public.notes, rls: enabled }',
+    '  - privilege: { role: anon, on: table public.notes, privileges: [select], granted: false }',
+    '  - privilege: { role: authenticated, on: table public.notes, privileges: [select, insert] }',
+    '',
+  ].join('\n');
+  const migration = (extra: string) =>
+    `create table public.notes (id bigint generated always as identity primary key, owner uuid default auth.uid(), body text);\nalter table public.notes enable row level security;\ncreate policy "owners read" on public.notes for select to authenticated using (owner = auth.uid());\n${extra}`;
+
+  it('passes when the migration revokes what Supabase\'s default privileges gave anon', async () => {
+    const dir = tempTree({ 'notes.spec.yaml': spec, 'supabase/migrations/20240101000000_notes.sql': migration('revoke all on public.notes from anon;\n') });
+    const run = await gate(join(dir, 'notes.spec.yaml'), ['--preset', 'supabase', '--migrations', `${dir}/supabase/migrations`]);
+    expect(run.results).toEqual([
+      'post passed: table public.notes as expected',
+      'post passed: privilege anon select on table public.notes: not granted, as expected',
+      'post passed: privilege authenticated select, insert on table public.notes: granted, as expected',
+    ]);
+    expect(run.code).toBe(0);
+  });
+
+  it('fails when the grant changes: the migration forgets the revoke, or revokes too much', async () => {
+    const forgot = tempTree({ 'notes.spec.yaml': spec, 'supabase/migrations/20240101000000_notes.sql': migration('') });
+    const run = await gate(join(forgot, 'notes.spec.yaml'), ['--preset', 'supabase', '--migrations', `${forgot}/supabase/migrations`]);
+    expect(run.code).toBe(1);
+    expect(run.failures).toEqual(['privilege anon select on table public.notes: granted, expected not granted']);
+
+    const tooMuch = tempTree({ 'notes.spec.yaml': spec, 'supabase/migrations/20240101000000_notes.sql': migration('revoke all on public.notes from anon, authenticated;\ngrant select on public.notes to authenticated;\n') });
+    const again = await gate(join(tooMuch, 'notes.spec.yaml'), ['--preset', 'supabase', '--migrations', `${tooMuch}/supabase/migrations`]);
+    expect(again.code).toBe(1);
+    expect(again.failures).toEqual(['privilege authenticated select, insert on table public.notes: insert not granted, expected granted']);
+  });
+});
+
 describe('the built-in runner on the tools\' plain SQL layouts (--migrations), no tool installed', () => {
   const spec = (dir: string) => join(dir, 'notes.spec.yaml');
 

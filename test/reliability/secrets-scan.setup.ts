@@ -51,30 +51,35 @@ function reliabilityFigures(folder: string): Record<string, number> | undefined 
   return total;
 }
 
-export function teardown() {
-  if (!dir) return;
-  const secretFiles = files(join(dir, 'secrets'));
-  const passwords = new Set([...TEST_PASSWORDS, ...(clusterPassword ? [clusterPassword] : []), ...secretFiles.map((f) => readFileSync(f, 'utf8'))]);
-  const scanned = files(dir).filter((f) => !f.startsWith(join(dir!, 'secrets')) && !f.startsWith(join(dir!, 'figures')));
+/** Looks for each password (and its URL-encoded spelling) in every file under a folder; one line per find. */
+export function scanForSecrets(folder: string, passwords: Iterable<string>, skip: string[] = []): { files: number; bytes: number; found: string[] } {
+  const scanned = files(folder).filter((f) => !skip.some((s) => f.startsWith(s)));
   let bytes = 0;
   const found: string[] = [];
   for (const file of scanned) {
     const text = readFileSync(file, 'utf8');
     bytes += Buffer.byteLength(text);
     for (const password of passwords) {
-      // Also in the spelling a URL gives it, percent-encoded.
       for (const spelling of new Set([password, encodeURIComponent(password)])) {
         if (text.includes(spelling)) found.push(`${relative(process.cwd(), file)} holds a test password (${spelling.slice(0, 2)}…)`);
       }
     }
   }
+  return { files: scanned.length, bytes, found };
+}
+
+export function teardown() {
+  if (!dir) return;
+  const secretFiles = files(join(dir, 'secrets'));
+  const passwords = new Set([...TEST_PASSWORDS, ...(clusterPassword ? [clusterPassword] : []), ...secretFiles.map((f) => readFileSync(f, 'utf8'))]);
+  const { files: count, bytes, found } = scanForSecrets(dir, passwords, [join(dir, 'secrets'), join(dir, 'figures')]);
   const figures = reliabilityFigures(dir);
   if (figures) {
     console.log(
       `reliability: ${figures.faults ?? 0} faults injected, ${figures.inputs ?? 0} inputs tried, ${figures.writes ?? 0} writes observed on the live target`,
     );
   }
-  console.log(`secrets scan: ${scanned.length} output files, ${bytes} bytes, ${passwords.size} passwords looked for: ${found.length === 0 ? 'none found' : `${found.length} found`}`);
+  console.log(`secrets scan: ${count} output files, ${bytes} bytes, ${passwords.size} passwords looked for: ${found.length === 0 ? 'none found' : `${found.length} found`}`);
   if (found.length > 0) {
     for (const line of found) console.error(`secrets scan: ${line}`);
     process.exitCode = 1;

@@ -58,8 +58,8 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: 
 
 /** A Fingerprint is everything a database holds that a write would change: catalog, every row, every sequence. */
 export interface Fingerprint {
-  /** The pgspec snapshot (catalog and every table's row count), serialised. */
-  catalog: string;
+  /** The pgspec snapshot (catalog and every table's row count), serialised, by top-level section. */
+  catalog: Record<string, string>;
   /** md5 of each user table's rows in a fixed order, with the row count. */
   tables: Record<string, string>;
   /** Each sequence's last value and whether it was called. */
@@ -68,12 +68,18 @@ export interface Fingerprint {
   largeObjects: number;
 }
 
-/** Reads the fingerprint of a database as the superuser (the catalog with pgspec itself, read-only). */
-export async function fingerprint(url: string): Promise<Fingerprint> {
-  let catalog: string;
+/**
+ * Reads the fingerprint of a database as the superuser (the catalog with pgspec itself, read-only).
+ * Roles belong to the whole cluster: on the shared test cluster other files create them as they
+ * run, so there `withRoles: false` leaves them out.
+ */
+export async function fingerprint(url: string, options: { withRoles?: boolean } = {}): Promise<Fingerprint> {
+  let catalog: Record<string, string>;
   {
     await using target = await openTarget(url, { concurrency: 2 });
-    catalog = serializeSnapshot(await target.capture({ rowPatterns: [], settings: [], queries: [] }, { counts: 'exact', countAll: true }));
+    const snapshot = await target.capture({ rowPatterns: [], settings: [], queries: [] }, { counts: 'exact', countAll: true });
+    const text = serializeSnapshot(options.withRoles === false ? { ...snapshot, roles: {} } : snapshot);
+    catalog = Object.fromEntries(Object.entries(JSON.parse(text) as Record<string, unknown>).map(([k, v]) => [k, JSON.stringify(v)]));
   }
   const tables: Record<string, string> = {};
   const relations = await sql<{ q: string }>(
@@ -98,7 +104,9 @@ export async function fingerprint(url: string): Promise<Fingerprint> {
 /** The differences between two fingerprints, one line each: the writes observed. */
 export function writesBetween(before: Fingerprint, after: Fingerprint): string[] {
   const out: string[] = [];
-  if (before.catalog !== after.catalog) out.push('catalog or row counts changed');
+  for (const key of new Set([...Object.keys(before.catalog), ...Object.keys(after.catalog)])) {
+    if (before.catalog[key] !== after.catalog[key]) out.push(`snapshot section ${key} changed: ${before.catalog[key]?.slice(0, 200)} -> ${after.catalog[key]?.slice(0, 200)}`);
+  }
   for (const key of new Set([...Object.keys(before.tables), ...Object.keys(after.tables)])) {
     if (before.tables[key] !== after.tables[key]) out.push(`table ${key}: ${before.tables[key]} -> ${after.tables[key]}`);
   }

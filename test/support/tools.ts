@@ -32,9 +32,13 @@ export function writeTree(root: string, files: Record<string, string>): string {
   return root;
 }
 
-/** A new temporary folder holding the given files. */
+/**
+ * A new temporary folder holding the given files. It has its own package.json, so JavaScript
+ * migrations in it (knex, node-pg-migrate) load as CommonJS whatever a package.json further up
+ * (in the temp dir itself) says.
+ */
 export function tempTree(files: Record<string, string> = {}): string {
-  return writeTree(mkdtempSync(join(tmpdir(), 'pgspec-tools-')), files);
+  return writeTree(mkdtempSync(join(tmpdir(), 'pgspec-tools-')), { 'package.json': '{ "type": "commonjs" }\n', ...files });
 }
 
 /** An AlembicCheck says how to run Alembic here, or why it cannot be had on this machine. */
@@ -63,8 +67,10 @@ export async function ensureAlembic(): Promise<AlembicCheck> {
   try {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const options = { env, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 };
-    await run('apt-get', ['update'], options);
-    await run('apt-get', ['install', '-y', 'python3-alembic', 'python3-psycopg2'], options);
+    // Test files run in parallel: one apt-get at a time (the second finds the packages installed).
+    const install = `${DEBIAN_PYTHON} -c 'import alembic, psycopg2' 2>/dev/null || (apt-get update && apt-get install -y python3-alembic python3-psycopg2)`;
+    if (existsSync('/usr/bin/flock')) await run('/usr/bin/flock', ['/tmp/pgspec-apt.lock', '/bin/sh', '-c', install], options);
+    else await run('/bin/sh', ['-c', install], options);
   } catch (error) {
     const detail = error instanceof Error ? (((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-3).join(' / ') || error.message) : String(error);
     return { reason: `Alembic is missing and apt-get install python3-alembic python3-psycopg2 failed: ${detail}` };

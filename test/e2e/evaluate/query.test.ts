@@ -196,7 +196,7 @@ describe('query: count and empty', () => {
     expect(outcome(query(PAID_IDS, 'count: 1'), post)).toEqual({ state: 'passed', message: `query ${PAID_IDS} as expected` });
     expect(outcome(query(PAID_IDS, 'count: 2'), post)).toEqual({
       state: 'failed',
-      message: `query ${PAID_IDS}: returned 1 rows, expected 2`,
+      message: `query ${PAID_IDS}: returned 1 row, expected 2`,
     });
   });
 
@@ -205,7 +205,7 @@ describe('query: count and empty', () => {
     expect(outcome(query(PAID_IDS, 'empty: false'), post)).toEqual({ state: 'passed', message: `query ${PAID_IDS} as expected` });
     expect(outcome(query(PAID_IDS, 'empty: true'), post)).toEqual({
       state: 'failed',
-      message: `query ${PAID_IDS}: returned 1 rows, expected none: [{"id":1}]`,
+      message: `query ${PAID_IDS}: returned 1 row, expected none: [{"id":1}]`,
     });
     expect(outcome(query(NEGATIVE, 'empty: false'), post)).toEqual({
       state: 'failed',
@@ -261,7 +261,7 @@ describe('query: as a role with JWT claims (RLS exercised for real)', () => {
     });
     expect(outcome(query(DOCUMENT_TITLES, 'count: 3', AS_B), post)).toEqual({
       state: 'failed',
-      message: `query ${DOCUMENT_TITLES} as authenticated: returned 1 rows, expected 3`,
+      message: `query ${DOCUMENT_TITLES} as authenticated: returned 1 row, expected 3`,
     });
     expect(outcome(query(DOCUMENT_TITLES, 'count: 3'), post)).toEqual({
       state: 'passed',

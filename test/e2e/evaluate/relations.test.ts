@@ -533,6 +533,21 @@ describe('table: unchanged', () => {
     });
   });
 
+  it('columns: { c: { unchanged: true } } compares that column with the pre state', () => {
+    expect(outcome('- { table: public.orders, columns: { total: { unchanged: true } } }', post, pre)).toEqual({
+      state: 'passed',
+      message: 'table public.orders as expected',
+    });
+    expect(outcome('- { table: public.orders, columns: { status: { unchanged: true } } }', post, pre)).toEqual({
+      state: 'failed',
+      message: 'table public.orders: column status changed since the pre state: type: text -> character varying(20)',
+    });
+    expect(outcome('- { table: public.orders, columns: { status: { unchanged: true } } }', post)).toEqual({
+      state: 'errored',
+      message: 'table public.orders: column status unchanged needs the pre state (--baseline)',
+    });
+  });
+
   it('a glob: a table that vanished fails, named', () => {
     expect(outcome('- { table: "documents.*", unchanged: true }', post, pre)).toEqual({
       state: 'passed',
