@@ -8,11 +8,14 @@ const result = spawnSync(
   ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...process.argv.slice(2)],
   { stdio: 'inherit' },
 );
+let failed = true;
 try {
   const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
   const skipped = report.numPendingTests + report.numTodoTests;
   console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  failed = !report.success || report.numFailedTests > 0 || report.numFailedTestSuites > 0;
 } catch {
   console.log('\nvitest wrote no results');
 }
-process.exit(result.status ?? 1);
+// Either signal of failure fails the run: vitest's exit status, or a failure in its results.
+process.exit(failed ? Math.max(1, result.status ?? 1) : (result.status ?? 1));

@@ -29,10 +29,15 @@ import {
   type ViewRow,
 } from './rows.ts';
 import { qualify } from '../spec/names.ts';
+import { SCOPED_KINDS, type CatalogScope, type KindScope, type ScopedKind } from './scope.ts';
 
 export { countRows, type CountMode, type CountOptions } from './row-counts.ts';
+export { catalogScope, SCOPED_KINDS, type CatalogScope, type KindScope, type ScopedKind } from './scope.ts';
 
-/** IntrospectOptions say which tables to count and how. */
+/** A CatalogSession is one more connection to the same database, given back with release(). */
+export type CatalogSession = pg.ClientBase & { release(error?: Error | boolean): void };
+
+/** IntrospectOptions say which tables to count and how, what to read, and on how many sessions. */
 export interface IntrospectOptions {
   /** `exact` (default) runs count(*); `estimate` reads the planner statistics. */
   counts?: CountMode;
@@ -43,6 +48,16 @@ export interface IntrospectOptions {
    * (callers that count table by table, to survive a table they may not read, use countRows).
    */
   countTables?: readonly string[] | 'all';
+  /** Which objects to read (see catalogScope); default: every object of every kind. */
+  scope?: CatalogScope;
+  /**
+   * Opens another session on the same database, so that the catalog queries run on several
+   * sessions at once. They all read the first session's snapshot (pg_export_snapshot), so the
+   * result is still one moment. Without it, or when it fails, everything runs on the client.
+   */
+  connect?: () => Promise<CatalogSession>;
+  /** Sessions to use at most, the client included (default 4); 1 reads on the client alone. */
+  concurrency?: number;
 }
 
 const QUERY_NAMES = [
@@ -63,14 +78,124 @@ const QUERY_NAMES = [
 ] as const;
 type QueryName = (typeof QUERY_NAMES)[number];
 
+/** The order queries are handed to sessions: the slowest first, so the last to finish is a quick one. */
+const BY_COST: Exclude<QueryName, 'server'>[] = [
+  'indexes',
+  'columns',
+  'constraints',
+  'policies',
+  'triggers',
+  'tables',
+  'roles',
+  'sequences',
+  'routines',
+  'views',
+  'schemas',
+  'enums',
+  'extensions',
+];
+
+const isScoped = (name: QueryName): name is ScopedKind => (SCOPED_KINDS as readonly string[]).includes(name);
+
 let queries: Record<QueryName, string> | undefined;
 
-/** The catalog queries, read from ./sql once. */
-function sql(name: QueryName): string {
+/** The catalog queries, read from ./sql once; lines marked `-- pg15+` are dropped for older servers. */
+function sql(name: QueryName, versionNum = 170000): string {
   queries ??= Object.fromEntries(
     QUERY_NAMES.map((n) => [n, readFileSync(new URL(`./sql/${n}.sql`, import.meta.url), 'utf8')]),
   ) as Record<QueryName, string>;
-  return queries[name];
+  const text = queries[name];
+  return versionNum >= 150000 ? text : text.replace(/^.*-- pg15\+\s*$/gm, '');
+}
+
+/** The bound parameters of a scoped query: whole schemas, then schema and name pairs; NULLs read everything. */
+function scopeParams(scope: KindScope): [string[] | null, string[] | null, string[] | null] {
+  if (scope === 'all') return [null, null, null];
+  return [scope.schemas, scope.names.map(([s]) => s), scope.names.map(([, n]) => n)];
+}
+
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** Rows of each query, by name. */
+type Results = Map<QueryName, pg.QueryResultRow[]>;
+
+/**
+ * Runs the catalog queries (all but `server`) on the client, and on up to `concurrency - 1` more
+ * sessions from `connect` that import the client's snapshot. A session that cannot be opened or
+ * cannot import the snapshot is given back unused. The first failed query fails the whole read,
+ * after every session has stopped; extra sessions are always rolled back and released.
+ */
+async function runQueries(
+  client: pg.ClientBase,
+  names: QueryName[],
+  run: (c: pg.ClientBase, name: QueryName) => Promise<pg.QueryResultRow[]>,
+  snapshotId: string | undefined,
+  options: IntrospectOptions,
+): Promise<Results> {
+  const results: Results = new Map();
+  const queue = [...names];
+  let failure: { error: unknown } | undefined;
+  const work = async (c: pg.ClientBase) => {
+    for (let name = queue.shift(); name !== undefined && !failure; name = queue.shift()) {
+      try {
+        results.set(name, await run(c, name));
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const extra = snapshotId !== undefined && options.connect ? Math.min((options.concurrency ?? 4) - 1, names.length - 1) : 0;
+  const helpers = Array.from({ length: Math.max(0, extra) }, async () => {
+    let session: CatalogSession;
+    try {
+      session = await options.connect!();
+    } catch {
+      return;
+    }
+    if (queue.length === 0 || failure) return session.release();
+    try {
+      await session.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotId!)}; SET LOCAL search_path = ''`,
+      );
+    } catch {
+      await session.query('ROLLBACK').catch(() => undefined);
+      return session.release();
+    }
+    try {
+      await work(session);
+      await session.query('COMMIT');
+      session.release();
+    } catch (error) {
+      failure ??= { error };
+      await session.query('ROLLBACK').catch(() => undefined);
+      session.release(error instanceof Error ? error : true);
+    }
+  });
+  await Promise.all([work(client), ...helpers]);
+  if (failure) throw failure.error;
+  return results;
+}
+
+/**
+ * Starts the read-only repeatable-read transaction every catalog query runs in, with an empty
+ * search_path, and reads the server version. With `exportSnapshot` the snapshot is exported for
+ * other sessions; a server that refuses (a standby before PostgreSQL 10, say) gets a plain
+ * transaction and the queries run on this session alone.
+ */
+async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<{ version: string; versionNum: number; snapshotId?: string }> {
+  const start = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''; ${sql('server')}`;
+  if (exportSnapshot) {
+    try {
+      const results = (await client.query(`${start.replace(/;\s*$/, '')}; SELECT pg_export_snapshot() AS id`)) as unknown as pg.QueryResult[];
+      const server = results[2]!.rows[0] as { version: string; version_num: number };
+      return { version: server.version, versionNum: server.version_num, snapshotId: (results[3]!.rows[0] as { id: string }).id };
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  }
+  const results = (await client.query(start)) as unknown as pg.QueryResult[];
+  const server = results[2]!.rows[0] as { version: string; version_num: number };
+  return { version: server.version, versionNum: server.version_num };
 }
 
 /** Builds a record with keys in sorted order; Object.fromEntries also keeps a `__proto__` key as data. */
@@ -116,34 +241,46 @@ const recordOf = <T>(groups: Map<string, Map<string, T>>, key: string): Record<s
 
 /**
  * Reads the catalog state of the connected database into a Snapshot: one query per object
- * kind, all in one read-only repeatable-read transaction so they see one moment, with an empty
- * search_path so types and expressions print schema-qualified (as pg_dump does) whatever the
- * session's path. Objects owned by extensions and system schemas are left out. The client must
- * not be inside a transaction block. Catalog reads hold no table locks; exact row counts release
- * theirs batch by batch (see countRows).
+ * kind, all in one read-only repeatable-read transaction so they see one moment (shared with up
+ * to `concurrency - 1` more sessions from `connect`, which run some of the queries at the same
+ * time), with an empty search_path so types and expressions print schema-qualified (as pg_dump
+ * does) whatever the session's path. Objects owned by extensions and system schemas are left
+ * out; with a `scope`, so is every object the scope does not name. The client must not be inside
+ * a transaction block. Catalog reads hold no table locks; exact row counts release theirs batch
+ * by batch (see countRows).
  */
 export async function introspect(client: pg.ClientBase, options: IntrospectOptions = {}): Promise<Snapshot> {
   const mode = options.counts ?? 'exact';
-  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const parallel = !!options.connect && (options.concurrency ?? 4) > 1;
+  const server = await begin(client, parallel);
   try {
-    await client.query(`SET LOCAL search_path = ''`);
-    const run = async <R extends pg.QueryResultRow>(name: QueryName): Promise<R[]> =>
-      (await client.query<R>(sql(name))).rows;
-
-    const [serverRow] = await run<{ version: string }>('server');
-    const schemaRows = await run<SchemaRow>('schemas');
-    const tableRows = await run<TableRow>('tables');
-    const columnRows = await run<ColumnRow>('columns');
-    const constraintRows = await run<ConstraintRow>('constraints');
-    const indexRows = await run<IndexRow>('indexes');
-    const triggerRows = await run<TriggerRow>('triggers');
-    const policyRows = await run<PolicyRow>('policies');
-    const viewRows = await run<ViewRow>('views');
-    const routineRows = await run<RoutineRow>('routines');
-    const enumRows = await run<EnumRow>('enums');
-    const extensionRows = await run<ExtensionRow>('extensions');
-    const sequenceRows = await run<SequenceRow>('sequences');
-    const roleRows = await run<RoleRow>('roles');
+    const scope = options.scope;
+    // A kind the scope leaves out is not read at all.
+    const names = BY_COST.filter((name) => !scope || !isScoped(name) || scope[name] !== undefined);
+    const results = await runQueries(
+      client,
+      names,
+      async (c, name) => {
+        const params = scope && isScoped(name) ? scopeParams(scope[name]!) : isScoped(name) ? [null, null, null] : undefined;
+        return (await c.query(sql(name, server.versionNum), params)).rows;
+      },
+      server.snapshotId,
+      options,
+    );
+    const rows = <R,>(name: QueryName): R[] => (results.get(name) ?? []) as R[];
+    const schemaRows = rows<SchemaRow>('schemas');
+    const tableRows = rows<TableRow>('tables');
+    const columnRows = rows<ColumnRow>('columns');
+    const constraintRows = rows<ConstraintRow>('constraints');
+    const indexRows = rows<IndexRow>('indexes');
+    const triggerRows = rows<TriggerRow>('triggers');
+    const policyRows = rows<PolicyRow>('policies');
+    const viewRows = rows<ViewRow>('views');
+    const routineRows = rows<RoutineRow>('routines');
+    const enumRows = rows<EnumRow>('enums');
+    const extensionRows = rows<ExtensionRow>('extensions');
+    const sequenceRows = rows<SequenceRow>('sequences');
+    const roleRows = rows<RoleRow>('roles');
 
     const columns = groupColumns(columnRows);
     const constraints = groupByRelation(constraintRows, (r) => r.conname, parseConstraint);
@@ -195,18 +332,11 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
       routineRows.map((row) => [routineKey(row.nspname, row.proname, row.arg_types), parseRoutine(row)] as const),
     );
 
-    // Roles: every non-system role, plus the system ones the snapshot's objects refer to
-    // (pg_database_owner owns the public schema).
-    const referenced = new Set<string>([
-      ...schemaRows.map((r) => r.owner),
-      ...tableRows.map((r) => r.owner),
-      ...viewRows.map((r) => r.owner),
-      ...routineRows.map((r) => r.owner),
-      ...policyRows.flatMap((r) => r.roles),
-    ]);
+    // Roles: every non-system role, plus the system ones the database's objects refer to
+    // (pg_database_owner owns the public schema); roles.sql decides.
     const roles = sortedRecord(
       roleRows
-        .filter((r) => !r.rolname.startsWith('pg_') || referenced.has(r.rolname))
+        .filter((r) => r.kept)
         .map((r) => [r.rolname, { login: r.login, superuser: r.superuser, memberOf: [...r.member_of].sort(byCodeUnit) }] as const),
     );
 
@@ -218,7 +348,7 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
 
     const snapshot: Snapshot = {
       version: 1,
-      server: { version: serverRow?.version ?? '', settings: {} },
+      server: { version: server.version, settings: {} },
       schemas: sortedRecord(schemaRows.map((r) => [r.nspname, { owner: r.owner }] as const)),
       tables,
       views,

@@ -154,6 +154,8 @@ export interface RoleRow {
   login: boolean;
   superuser: boolean;
   member_of: string[];
+  /** Not a system role, or one an object of the snapshot refers to. */
+  kept: boolean;
 }
 
 /** Compares strings by UTF-16 code units: the same order everywhere, unlike localeCompare. */

@@ -2,6 +2,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import { isGlob, parseColumnName, partMatches, partMatchesLoosely, quoteIfNeeded, resolvePart } from '../spec/names.ts';
 import type { EvalContext } from './objects.ts';
+import { relationsOf, viewsOfKind } from './lookup.ts';
 import { findQualified, qualified } from './relations.ts';
 import type { CheckResult, ObjectFailure } from './result.ts';
 import { findRoutines } from './routines.ts';
@@ -67,7 +68,7 @@ export function findPrivilegeObjects(s: Snapshot, on: string, loose: boolean): s
     case 'view':
     case 'materialized view': {
       const kind = ref.kind === 'view' ? 'view' : 'materializedView';
-      return prefix(findQualified(Object.fromEntries(Object.entries(s.views).filter(([, v]) => v.kind === kind)), qualified(ref.name), loose));
+      return prefix(findQualified(viewsOfKind(s, kind), qualified(ref.name), loose));
     }
     case 'sequence':
       return prefix(findQualified(s.sequences, qualified(ref.name), loose));
@@ -78,7 +79,7 @@ export function findPrivilegeObjects(s: Snapshot, on: string, loose: boolean): s
     case 'column': {
       const parsed = parseColumnName(ref.name);
       if (!parsed) return [];
-      const rels: Record<string, { columns: Record<string, unknown> }> = { ...s.tables, ...s.views };
+      const rels: Record<string, { columns: Record<string, unknown> }> = relationsOf(s);
       const match = loose ? partMatchesLoosely : partMatches;
       return prefix(
         findQualified(rels, parsed.table, loose).flatMap((rel) =>

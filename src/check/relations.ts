@@ -3,7 +3,6 @@ import type { Column, Snapshot, Table } from '../snapshot/types.ts';
 import type { ColumnProps, Expectation, RowsValue } from '../spec/model.ts';
 import {
   isGlob,
-  matchesQualified,
   parseColumnName,
   parseQualified,
   partMatches,
@@ -13,17 +12,16 @@ import {
   unqualify,
   type QualifiedPattern,
 } from '../spec/names.ts';
+import { columnByKey, lookupQualified, relationsOf, viewsOfKind } from './lookup.ts';
 import { sameExpression, sameType } from './sql-text.ts';
 import { evaluateObjects, expectEqual, expectSameSet, keyword, NotEvaluable, type EvalContext } from './objects.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 
 type Of<K extends Expectation['kind']> = Extract<Expectation, { kind: K }>;
 
-/** Keys of a keyed map that match a qualified pattern. */
+/** Keys of a keyed map that match a qualified pattern, sorted (a name lookup unless the pattern is a glob). */
 export function findQualified(map: Record<string, unknown>, pattern: QualifiedPattern, loose: boolean): string[] {
-  return Object.keys(map)
-    .filter((key) => matchesQualified(pattern, key, loose))
-    .sort();
+  return lookupQualified(map, pattern, loose);
 }
 
 /** Parses a name the validator already accepted (so it has at most two parts). */
@@ -40,7 +38,7 @@ function otherRelationHint(snapshot: Snapshot, pattern: QualifiedPattern, except
     if (t) return `${t} is a table`;
   }
   // A view asked for as a materialized view (or the reverse) is named too.
-  const others = Object.fromEntries(Object.entries(snapshot.views).filter(([, v]) => v.kind !== except));
+  const others = except === 'table' ? snapshot.views : viewsOfKind(snapshot, except === 'view' ? 'materializedView' : 'view');
   const v = findQualified(others, pattern, false)[0];
   if (v) return `${v} is a ${snapshot.views[v]!.kind === 'view' ? 'view' : 'materialized view'}`;
   return undefined;
@@ -164,22 +162,12 @@ export function evaluateTable(exp: Of<'table'>, ctx: EvalContext): CheckResult {
   }, ctx);
 }
 
-/** Columns of tables and views as `relation.column` keys. */
-function allColumns(s: Snapshot): Map<string, Column> {
-  const out = new Map<string, Column>();
-  for (const [rel, t] of [...Object.entries(s.tables), ...Object.entries(s.views)]) {
-    for (const [c, col] of Object.entries(t.columns)) out.set(`${rel}.${quoteIfNeeded(c)}`, col);
-  }
-  return out;
-}
-
 export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult {
   const { entry } = exp;
   const parsed = parseColumnName(entry.column);
   if (!parsed) throw new Error(`invalid column name ${entry.column}`);
-  const relations = (s: Snapshot) => ({ ...s.tables, ...s.views }) as Record<string, { columns: Record<string, Column> }>;
   const find = (s: Snapshot, loose: boolean) => {
-    const rels = relations(s);
+    const rels = relationsOf(s);
     const match = loose ? partMatchesLoosely : partMatches;
     return findQualified(rels, parsed.table, loose).flatMap((rel) =>
       Object.keys(rels[rel]!.columns)
@@ -194,15 +182,15 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
     exists: entry.exists !== false,
     unchanged: entry.unchanged,
     find,
-    entry: (s, key) => allColumns(s).get(key),
-    check: (key) => columnMismatches(entry, allColumns(ctx.post).get(key)!),
+    entry: (s, key) => columnByKey(s, key),
+    check: (key) => columnMismatches(entry, columnByKey(ctx.post, key)!),
   }, ctx);
 }
 
 export function evaluateView(exp: Of<'view'> | Of<'materializedView'>, ctx: EvalContext): CheckResult {
   const written = exp.kind === 'view' ? exp.entry.view : exp.entry.materializedView;
   const pattern = qualified(written);
-  const views = (s: Snapshot) => Object.fromEntries(Object.entries(s.views).filter(([, v]) => v.kind === exp.kind));
+  const views = (s: Snapshot) => viewsOfKind(s, exp.kind);
   return evaluateObjects(exp, {
     noun: exp.kind === 'view' ? 'view' : 'materialized view',
     written,

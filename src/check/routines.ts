@@ -1,6 +1,7 @@
 import type { Routine, Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import { partMatches, partMatchesLoosely, resolvePart, type NamePart } from '../spec/names.ts';
+import { routinesNamed } from './lookup.ts';
 import { evaluateObjects, expectEqual, type EvalContext } from './objects.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 import { canonicalSignature, canonicalType, sameType } from './sql-text.ts';
@@ -81,7 +82,12 @@ export function findRoutines(s: Snapshot, written: string, kinds: Routine['kind'
   const schema = part(sig.schema ?? 'public');
   const name = part(sig.name);
   const eq = (p: NamePart, actual: string) => (loose ? partMatchesLoosely : partMatches)(p, actual);
-  return Object.entries(s.routines)
+  // A plain name is looked up; only globs read every routine.
+  const candidates: [string, Routine][] =
+    schema.glob || name.glob
+      ? Object.entries(s.routines)
+      : routinesNamed(s.routines, schema.text, name.text, loose).map((key) => [key, s.routines[key]!]);
+  return candidates
     .filter(([, r]) => kinds.includes(r.kind) && eq(schema, r.schema) && eq(name, r.name))
     .filter(([, r]) => !sig.args || (sig.args.length === r.argTypes.length && sig.args.every((t, i) => sameType(withoutModifiers(t), r.argTypes[i]!))))
     .map(([key]) => key)

@@ -154,18 +154,40 @@ function parseType(written: string): JsonObject | undefined {
   return arg?.isnull === true && isObject(cast?.typeName) ? cast.typeName : undefined;
 }
 
+/**
+ * Remembers the results of a pure function of a text: a spec repeats the same types and
+ * expressions, and a snapshot the same column types, so each is parsed once (a parse is a call
+ * into the WASM parser). Bounded: emptied when it grows past `limit` entries.
+ */
+function memoized<T>(fn: (text: string) => T, limit = 20_000): (text: string) => T {
+  const cache = new Map<string, T>();
+  return (text) => {
+    if (cache.has(text)) return cache.get(text) as T;
+    const value = fn(text);
+    if (cache.size >= limit) cache.clear();
+    cache.set(text, value);
+    return value;
+  };
+}
+
 /** The canonical spelling of a type, as PostgreSQL's format_type() prints it with an empty search_path. */
-export function canonicalType(written: string): string {
+export const canonicalType: (written: string) => string = memoized((written) => {
   const typeName = parseType(written);
   return typeName ? renderType(typeName) : fallbackText(written);
-}
+});
+
+/** The spellings a spec's type may mean: as written, and (unqualified) public's; or its fallback text when it does not parse. */
+const specTypeSpellings = memoized((written): { parsed: true; plain: string; inPublic: string } | { parsed: false; text: string } => {
+  const typeName = parseType(written);
+  return typeName ? { parsed: true, plain: renderType(typeName), inPublic: renderType(typeName, 'public') } : { parsed: false, text: fallbackText(written) };
+});
 
 /** Whether a spec's type means the actual (format_type-printed) type; an unqualified spec name may also mean public's. */
 export function sameType(specWritten: string, actual: string): boolean {
   const canonicalActual = canonicalType(actual);
-  const typeName = parseType(specWritten);
-  if (!typeName) return fallbackText(specWritten) === canonicalActual;
-  return renderType(typeName) === canonicalActual || renderType(typeName, 'public') === canonicalActual;
+  const spec = specTypeSpellings(specWritten);
+  if (!spec.parsed) return spec.text === canonicalActual;
+  return spec.plain === canonicalActual || spec.inPublic === canonicalActual;
 }
 
 /** Splits on a separator at parenthesis depth 0, outside double-quoted identifiers. */
@@ -342,10 +364,11 @@ function normalize(value: Json): Json {
   return normalizeFields(value);
 }
 
-const tryNormalize = (text: string): Json | undefined => {
+// Callers only read the trees (compare them), so one tree may serve every caller.
+const tryNormalize = memoized((text: string): Json | undefined => {
   const parsed = parseExpression(text);
   return parsed === undefined ? undefined : normalize(parsed);
-};
+});
 
 /** The normalised syntax tree sameExpression compares (for debugging); throws when the text is not one SQL expression. */
 export function normalizeExpression(text: string): unknown {

@@ -2,6 +2,7 @@ import type { Constraint, Index, Snapshot, Table } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import {
   isGlob,
+  matchesQualified,
   parseQualified,
   partMatches,
   partMatchesLoosely,
@@ -14,6 +15,7 @@ import {
   type QualifiedPattern,
 } from '../spec/names.ts';
 import { evaluateObjects, expectEqual, expectSameSet, keyword, type EvalContext } from './objects.ts';
+import { indexOwners, relationsOf } from './lookup.ts';
 import { findQualified, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 import { sameExpression } from './sql-text.ts';
@@ -49,6 +51,29 @@ function findParts<T>(
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/**
+ * Memoises a parts finder per snapshot, so that finding, checking and comparing the matches of one
+ * expectation (and of every object a glob matches) reads the snapshot once, not once per match.
+ */
+function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
+  const cache = new WeakMap<Snapshot, { strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }>();
+  const entry = (s: Snapshot) => {
+    let e = cache.get(s);
+    if (!e) cache.set(s, (e = {}));
+    return e;
+  };
+  const parts = (s: Snapshot, loose: boolean): Part<T>[] => {
+    const e = entry(s);
+    return loose ? (e.loose ??= find(s, true)) : (e.strict ??= find(s, false));
+  };
+  const byKey = (s: Snapshot, key: string): Part<T> | undefined => {
+    const e = entry(s);
+    e.byKey ??= new Map(parts(s, false).map((p) => [p.key, p] as const));
+    return e.byKey.get(key);
+  };
+  return { parts, byKey };
+}
+
 const onTable = (name: string, table: string) => `${quoteIfNeeded(name)} on ${table}`;
 const nameMatcher = (part: NamePart, loose: boolean) => (name: string) => (loose ? partMatchesLoosely : partMatches)(part, name);
 
@@ -65,7 +90,7 @@ function evaluateTablePart<T>(
 ): CheckResult {
   const namePart = resolvePart(name);
   const tablePattern = qualified(table);
-  const parts = (s: Snapshot, loose: boolean) => findParts(s, tablePattern, loose, pick, nameMatcher(namePart, loose), onTable);
+  const { parts, byKey } = memoParts((s, loose) => findParts(s, tablePattern, loose, pick, nameMatcher(namePart, loose), onTable));
   return evaluateObjects(exp, {
     noun,
     written: `${name} on ${table}`,
@@ -73,9 +98,9 @@ function evaluateTablePart<T>(
     exists: props.exists !== false,
     unchanged: props.unchanged,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
-    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
+    entry: (s, key) => byKey(s, key)?.value,
     check: (key) => {
-      const part = parts(ctx.post, false).find((p) => p.key === key)!;
+      const part = byKey(ctx.post, key)!;
       return check(part.value, ctx.post.tables[part.table]!);
     },
   }, ctx);
@@ -162,9 +187,15 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
   const tablePattern = e.table ? qualified(e.table) : ANY_TABLE;
   // An index lives in its table's schema: with a table given, an unqualified index name means that schema.
   const pattern = e.table && splitName(e.index).length === 1 ? { ...qualified(e.index), schema: tablePattern.schema } : qualified(e.index);
-  // Indexes of materialized views count too; a table identity narrows the search.
-  const relations = (s: Snapshot) => ({ ...s.tables, ...(s.views as unknown as Record<string, Table>) });
-  const parts = (s: Snapshot, loose: boolean) =>
+  // Indexes of materialized views count too; a table identity narrows the search, and so does
+  // a plain index name without one (only the relations holding an index of that name are read).
+  const relations = (s: Snapshot, loose: boolean): Record<string, Table> => {
+    const all = relationsOf(s) as Record<string, Table>;
+    if (e.table || isGlob(pattern)) return all;
+    const owners = indexOwners(s, pattern.schema.text, pattern.name.text, loose) ?? [];
+    return Object.fromEntries(owners.map((key) => [key, all[key]!] as const));
+  };
+  const { parts, byKey } = memoParts((s, loose) =>
     findParts(
       s,
       tablePattern,
@@ -175,8 +206,9 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
         return m(pattern.schema, unqualify(table).schema) && m(pattern.name, name);
       },
       (name, table) => qualify(unqualify(table).schema, name),
-      relations(s),
-    );
+      relations(s, loose),
+    ),
+  );
   return evaluateObjects(exp, {
     noun: 'index',
     written: e.table ? `${e.index} on ${e.table}` : e.index,
@@ -184,8 +216,8 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
     exists: e.exists !== false,
     unchanged: e.unchanged,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
-    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
-    check: (key) => indexMismatches(e, parts(ctx.post, false).find((p) => p.key === key)!.value),
+    entry: (s, key) => byKey(s, key)?.value,
+    check: (key) => indexMismatches(e, byKey(ctx.post, key)!.value),
   }, ctx);
 }
 
@@ -209,7 +241,7 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
   const ref = parseReference(fk.references);
   const namePart = fk.name ? resolvePart(fk.name) : undefined;
   const written = `${fk.table}(${fk.columns.join(', ')}) -> ${fk.references}${fk.name ? ` (${fk.name})` : ''}`;
-  const parts = (s: Snapshot, loose: boolean) =>
+  const { parts, byKey } = memoParts((s, loose) =>
     findParts(
       s,
       tablePattern,
@@ -220,22 +252,23 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
         const r = c.references!;
         return (
           c.columns.join('\0') === columns.join('\0') &&
-          findQualified({ [r.table]: 1 }, ref.table, loose).length === 1 &&
+          matchesQualified(ref.table, r.table, loose) &&
           (!ref.columns || r.columns.join('\0') === ref.columns.join('\0')) &&
           (!namePart || nameMatcher(namePart, loose)(name))
         );
       },
       onTable,
-    );
+    ),
+  );
   return evaluateObjects(exp, {
     noun: 'foreign key',
     written,
     glob: isGlob(tablePattern) || isGlob(ref.table),
     exists: props.exists !== false,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
-    entry: (s, key) => parts(s, false).find((p) => p.key === key)?.value,
+    entry: (s, key) => byKey(s, key)?.value,
     check: (key) => {
-      const c = parts(ctx.post, false).find((p) => p.key === key)!.value;
+      const c = byKey(ctx.post, key)!.value;
       const r = c.references!;
       const out: Mismatch[] = [];
       if (props.onDelete !== undefined) out.push(...expectEqual('onDelete', keyword(props.onDelete), r.onDelete));

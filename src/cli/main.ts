@@ -259,6 +259,11 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {
+    // After SIGINT/SIGTERM a step may fail because its server was stopped: that is the interruption.
+    if (wasInterrupted()) {
+      io.stderr.write('pgspec: interrupted; the ephemeral database and its files are being removed\n');
+      return INTERRUPTED;
+    }
     if (error instanceof CommanderError) {
       // --help and --version exit 0; every other parse problem is a usage error.
       return error.exitCode === 0 ? 0 : 2;

@@ -1,3 +1,4 @@
+import { catalogScope } from '../catalog/scope.ts';
 import { evaluate } from '../check/evaluate.ts';
 import { PgspecError, UsageError } from '../errors.ts';
 import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
@@ -75,7 +76,9 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
     );
     await using target = await openTarget(options.target, options.live);
     description = target.description;
-    post = await target.capture(collectNeeds(expectations), {
+    // Without a pre state there is no diff: only the objects the specs name are read.
+    const needs = { ...collectNeeds(expectations), ...(pre ? {} : { catalog: catalogScope(expectations) }) };
+    post = await target.capture(needs, {
       counts: options.counts,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });

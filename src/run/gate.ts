@@ -129,7 +129,8 @@ async function roleNames(url: string): Promise<string[]> {
 
 /** Drops the roles created since `before` (best effort: a role still owning objects elsewhere stays). */
 async function dropRolesExcept(url: string, before: Set<string>): Promise<void> {
-  const created = (await roleNames(url)).filter((r) => !before.has(r));
+  // Best effort, like the rest of teardown: the server may already be gone (SIGINT).
+  const created = (await roleNames(url).catch(() => [])).filter((r) => !before.has(r));
   for (const role of created) await withClient(url, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`)).catch(() => undefined);
 }
 

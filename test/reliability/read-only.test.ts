@@ -171,6 +171,25 @@ describe('a spec full of writing queries, against a live database', () => {
     expect(open[0]!.n).toBe('0');
   });
 
+  it('--concurrency bounds the connections pgspec opens', async () => {
+    const entries = Array.from({ length: 6 }, (_, i) => `  - query: select pg_sleep(0.4), ${i}\n    count: 1`).join('\n');
+    const dir = tempFiles({ 'c.spec.yaml': `name: concurrency\npost:\n${entries}\n  - table: public.orders\n    rows: 50\n` });
+    let max = 0;
+    let done = false;
+    const running = runCli(['check', join(dir, 'c.spec.yaml'), '--target', url, '--concurrency', '2', '--quiet']).finally(() => {
+      done = true;
+    });
+    while (!done) {
+      const [row] = await sql<{ n: string }>(cluster.url(), "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'pgspec'");
+      max = Math.max(max, Number(row!.n));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const run = await running;
+    figures.figures.inputs += 7;
+    expect(run.code).toBe(0);
+    expect(max).toBe(2);
+  });
+
   it('URL parameters cannot loosen the session rules', async () => {
     const loose = `${url}?options=${encodeURIComponent('-c default_transaction_read_only=off -c statement_timeout=0')}&statement_timeout=0&application_name=other`;
     await using target = await openTarget(loose, { concurrency: 1 });

@@ -1,6 +1,8 @@
 -- Columns of tables, views and materialized views; a generated column's expression is not also
 -- its default. The position among live columns (a dropped column leaves no gap) is numbered from
 -- attnum in TypeScript: a row_number() window here costs a second sort of every column.
+-- No ORDER BY: introspect() sorts every map by key, and a sort here spills these rows to disk
+-- on a big schema.
 SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        a.attname::text AS attname,
@@ -24,4 +26,7 @@ WHERE a.attnum > 0
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
-ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", a.attnum;
+  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
+  AND ($1::text[] IS NULL
+       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
+       OR (lower(n.nspname::text COLLATE "C"), lower(c.relname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])));

@@ -1,6 +1,8 @@
 -- Table constraints: primary, unique, check, foreign and exclusion (PostgreSQL 17 keeps NOT NULL
 -- in pg_attribute, not here). Left out: the copies PostgreSQL adds on the referencing table for
 -- each partition of a referenced partitioned table (same table as their parent constraint).
+-- No ORDER BY: introspect() sorts every map by key, and a sort here spills these rows to disk
+-- on a big schema.
 SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        con.conname::text AS conname,
@@ -41,4 +43,7 @@ WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
-ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", con.conname COLLATE "C";
+  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
+  AND ($1::text[] IS NULL
+       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
+       OR (lower(n.nspname::text COLLATE "C"), lower(c.relname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])));

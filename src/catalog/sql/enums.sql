@@ -13,4 +13,8 @@ WHERE t.typtype = 'e'
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_type'::regclass AND d.objid = t.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
+  AND ($1::text[] IS NULL
+       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
+       OR (lower(n.nspname::text COLLATE "C"), lower(t.typname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])))
 ORDER BY n.nspname COLLATE "C", t.typname COLLATE "C";

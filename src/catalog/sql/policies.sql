@@ -1,4 +1,6 @@
 -- Row level security policies. Role 0 in polroles is the PUBLIC pseudo-role.
+-- No ORDER BY: introspect() sorts every map by key, and a sort here spills these rows to disk
+-- on a big schema.
 SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        pol.polname::text AS polname,
@@ -19,4 +21,7 @@ WHERE c.relkind IN ('r', 'p', 'f')
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
-ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C", pol.polname COLLATE "C";
+  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
+  AND ($1::text[] IS NULL
+       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
+       OR (lower(n.nspname::text COLLATE "C"), lower(c.relname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])));

@@ -1,0 +1,188 @@
+import { parseObjectRef } from '../check/privileges.ts';
+import type { Expectation } from '../spec/model.ts';
+import { parseColumnName, parseQualified, resolvePart, splitName, type NamePart, type QualifiedPattern } from '../spec/names.ts';
+
+// A check reads only the part of the catalog its specs name: the objects of each kind that an
+// expectation could look at (to judge it, to suggest a name that differs only in case, or to say
+// that a view of that name exists), in a filter each catalog query applies in SQL. Names are
+// compared ASCII lower-cased on both sides (lower(... COLLATE "C") in SQL), which keeps every
+// name the evaluator would match, exactly or ignoring case; a name with other characters reads
+// its whole schema instead, and a glob schema every schema.
+
+/** The catalog kinds a scope narrows; the others (schemas, roles, extensions, server) are small and always read whole. */
+export const SCOPED_KINDS = ['tables', 'columns', 'constraints', 'indexes', 'triggers', 'policies', 'views', 'routines', 'enums', 'sequences'] as const;
+export type ScopedKind = (typeof SCOPED_KINDS)[number];
+
+/**
+ * A KindScope is what to read of one kind: `all`, or whole schemas and `[schema, name]` pairs
+ * (lower-cased ASCII). For the parts of a relation (columns, constraints, indexes, triggers,
+ * policies) the name is the relation's.
+ */
+export type KindScope = 'all' | { schemas: string[]; names: [string, string][] };
+
+/** A CatalogScope says which objects of each kind a capture reads; a kind it leaves out is not read at all. */
+export type CatalogScope = Partial<Record<ScopedKind, KindScope>>;
+
+const RELATION_PARTS: ScopedKind[] = ['columns', 'constraints', 'indexes', 'triggers', 'policies'];
+
+/** ASCII lower case: what lower(x COLLATE "C") gives in PostgreSQL. */
+const fold = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+const isAscii = (s: string) => /^[\x20-\x7e]*$/.test(s);
+
+class ScopeBuilder {
+  private readonly kinds = new Map<ScopedKind, { all: boolean; schemas: Set<string>; names: Map<string, [string, string]> }>();
+
+  private of(kind: ScopedKind) {
+    let k = this.kinds.get(kind);
+    if (!k) this.kinds.set(kind, (k = { all: false, schemas: new Set(), names: new Map() }));
+    return k;
+  }
+
+  /** Reads every object of these kinds. */
+  all(kinds: readonly ScopedKind[]): void {
+    for (const kind of kinds) this.of(kind).all = true;
+  }
+
+  /** Reads the objects named `schema.name` of these kinds (without a name: the whole schema). */
+  add(kinds: readonly ScopedKind[], schema: NamePart, name?: NamePart): void {
+    if (schema.glob || !isAscii(schema.text)) return this.all(kinds);
+    const s = fold(schema.text);
+    for (const kind of kinds) {
+      const k = this.of(kind);
+      if (!name || name.glob || !isAscii(name.text)) k.schemas.add(s);
+      else k.names.set(`${s}\0${fold(name.text)}`, [s, fold(name.text)]);
+    }
+  }
+
+  qualified(kinds: readonly ScopedKind[], pattern: QualifiedPattern | undefined): void {
+    if (!pattern) return this.all(kinds);
+    this.add(kinds, pattern.schema, pattern.name);
+  }
+
+  build(): CatalogScope {
+    const scope: CatalogScope = {};
+    for (const [kind, k] of this.kinds) {
+      scope[kind] = k.all
+        ? 'all'
+        : { schemas: [...k.schemas].sort(), names: [...k.names.values()].filter(([s]) => !k.schemas.has(s)).sort() };
+    }
+    return scope;
+  }
+}
+
+/** The name part of a routine identity (`schema.name(args)` -> `schema.name`): the text before the first `(` outside quotes. */
+function routineName(written: string): string {
+  let quoted = false;
+  for (let i = 0; i < written.length; i++) {
+    if (written[i] === '"') quoted = !quoted;
+    else if (written[i] === '(' && !quoted) return written.slice(0, i).trim();
+  }
+  return written.trim();
+}
+
+/**
+ * The part of the catalog a set of expectations reads. `undefined` means everything (a schema's
+ * `unchanged` compares every object in it, and so on, are still scoped; only what cannot be
+ * narrowed is not).
+ */
+export function catalogScope(expectations: readonly Expectation[]): CatalogScope {
+  const b = new ScopeBuilder();
+  const table = (written: string) => parseQualified(written);
+  for (const exp of expectations) {
+    switch (exp.kind) {
+      case 'table': {
+        const e = exp.entry;
+        const kinds: ScopedKind[] = ['tables', 'views'];
+        if (e.columns !== undefined || e.exactColumns !== undefined) kinds.push('columns');
+        if (e.primaryKey !== undefined) kinds.push('constraints');
+        if (e.policies !== undefined) kinds.push('policies');
+        if (e.unchanged) kinds.push(...RELATION_PARTS);
+        b.qualified(kinds, table(e.table));
+        break;
+      }
+      case 'column': {
+        const parsed = parseColumnName(exp.entry.column);
+        b.qualified(['tables', 'views', 'columns'], parsed?.table);
+        break;
+      }
+      case 'view':
+      case 'materializedView':
+        b.qualified(['tables', 'views', ...(exp.entry.unchanged ? (['columns', 'indexes'] as const) : [])], table(exp.kind === 'view' ? exp.entry.view : exp.entry.materializedView));
+        break;
+      case 'sequence':
+        b.qualified(['sequences'], table(exp.entry.sequence));
+        break;
+      case 'enum':
+        b.qualified(['enums'], table(exp.entry.enum));
+        break;
+      case 'index': {
+        const e = exp.entry;
+        const kinds: ScopedKind[] = ['tables', 'views', 'indexes'];
+        // Without its table, an index could be on any relation of its schema.
+        if (e.table) b.qualified(kinds, table(e.table));
+        else {
+          const pattern = table(e.index);
+          if (pattern) b.add(kinds, pattern.schema);
+          else b.all(kinds);
+        }
+        break;
+      }
+      case 'constraint':
+        b.qualified(['tables', 'constraints'], table(exp.entry.table));
+        break;
+      case 'foreignKey':
+        b.qualified(['tables', 'constraints'], table(exp.entry.foreignKey.table));
+        break;
+      case 'trigger':
+        b.qualified(['tables', 'triggers'], table(exp.entry.table));
+        break;
+      case 'policy':
+        b.qualified(['tables', 'policies'], table(exp.entry.table));
+        break;
+      case 'function':
+      case 'procedure': {
+        const parts = splitName(routineName(exp.kind === 'function' ? exp.entry.function : exp.entry.procedure));
+        if (parts.length === 1) b.add(['routines'], { text: 'public', glob: false }, resolvePart(parts[0]!));
+        else if (parts.length === 2) b.add(['routines'], resolvePart(parts[0]!), resolvePart(parts[1]!));
+        else b.all(['routines']);
+        break;
+      }
+      case 'schema':
+        // A schema's `unchanged` compares everything in it.
+        if (exp.entry.unchanged) b.add(SCOPED_KINDS, resolvePart(exp.entry.schema));
+        break;
+      case 'privilege': {
+        const ref = parseObjectRef(exp.entry.privilege.on);
+        if (!ref) break;
+        switch (ref.kind) {
+          case 'table':
+          case 'view':
+          case 'materialized view':
+            b.qualified(['tables', 'views'], table(ref.name));
+            break;
+          case 'sequence':
+            b.qualified(['sequences'], table(ref.name));
+            break;
+          case 'column':
+            b.qualified(['tables', 'views', 'columns'], parseColumnName(ref.name)?.table);
+            break;
+          case 'function':
+          case 'procedure': {
+            const parts = splitName(routineName(ref.name));
+            if (parts.length === 2) b.add(['routines'], resolvePart(parts[0]!), resolvePart(parts[1]!));
+            else if (parts.length === 1) b.add(['routines'], { text: 'public', glob: false }, resolvePart(parts[0]!));
+            else b.all(['routines']);
+            break;
+          }
+          case 'schema':
+            break;
+        }
+        break;
+      }
+      // extension, role, server, query, migrations: read from the always-read kinds, or not from the catalog.
+      default:
+        break;
+    }
+  }
+  return b.build();
+}
