@@ -44,15 +44,28 @@ export async function loadSpecs(inputs: string[], cwd: string = process.cwd()): 
   return specs;
 }
 
+/** Decodes a spec file strictly: invalid UTF-8 is a spec error at its line, never silently replaced. */
+function decodeUtf8(bytes: Buffer, shown: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = bytes.toString('utf8');
+    const at = text.indexOf('\uFFFD');
+    const line = at < 0 ? undefined : text.slice(0, at).split('\n').length;
+    throw new SpecError(shown, line, undefined, '', 'the file is not valid UTF-8');
+  }
+}
+
 /** Loads one spec file by absolute path; `shown` is the name used in messages (defaults to the path). */
 export async function loadSpecFile(abs: string, shown: string = abs): Promise<Spec> {
   if (/\.(ts|js)$/.test(abs)) return withMigrationFolders(await loadModule(abs, shown), path.dirname(abs));
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(abs, 'utf8');
+    bytes = await readFile(abs);
   } catch (error) {
     throw new SpecError(shown, undefined, undefined, '', `cannot read the file: ${oneLine(error)}`);
   }
+  const text = decodeUtf8(bytes, shown);
   // Migrations folders are read now, so evaluation never touches the file system.
   return withMigrationFolders(abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown), path.dirname(abs));
 }

@@ -426,7 +426,8 @@ function child(schema: z.ZodType, step: string | number): z.ZodType | undefined 
   const def = defOf(unwrap(schema));
   switch (def.type) {
     case 'object':
-      return def.shape?.[String(step)];
+      // Own keys only: a key named like an Object.prototype member (`__proto__`, `toString`) is just unknown.
+      return def.shape && Object.hasOwn(def.shape, String(step)) ? def.shape[String(step)] : undefined;
     case 'record':
       return def.valueType;
     case 'array':
@@ -532,7 +533,7 @@ function normalize(schema: z.ZodType, value: unknown, path: KeyPath, locate: Loc
   if (def.type === 'object' && isRecord(value)) {
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
-      const sub = def.shape?.[key];
+      const sub = def.shape && Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
       out[key] = sub === undefined ? v : normalize(sub, v, [...path, key], locate);
     }
     return out;

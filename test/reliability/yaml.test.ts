@@ -103,12 +103,12 @@ describe('invalid YAML: exit 2, file and line, no stack', () => {
 });
 
 describe('invalid UTF-8', () => {
-  it('is never a crash; the file is named', async () => {
+  it('is a spec error naming the file and line, never a crash or a silent replacement', async () => {
     // "name: caf\xe9" in Latin-1, and a lone continuation byte inside a table name.
     const bytes = Buffer.concat([Buffer.from('name: caf'), Buffer.from([0xe9]), Buffer.from('\npost:\n  - table: public.t'), Buffer.from([0x80]), Buffer.from('x\n    exists: false\n')]);
     const run = await checkFile('latin1.spec.yaml', bytes);
-    // Read as UTF-8 with replacement characters: the entry names a table that does not exist (exit 0), or the loader refuses the file (exit 2).
-    expect([0, 2]).toContain(run.code);
-    if (run.code === 2) expect(run.stderr).toMatch(/latin1\.spec\.yaml/);
+    // The loader decodes strictly: exit 2 naming the file and the first bad line, nothing touched.
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/latin1\.spec\.yaml:1: the file is not valid UTF-8/);
   });
 });
