@@ -21,6 +21,7 @@ describe('progress output', () => {
     progress('loading baseline schema.sql');
     progress('applying 001_init.sql');
     progress.done();
+    // eslint-disable-next-line no-control-regex -- the terminal escape sequences are what is tested
     expect(out.text()).toMatch(/^\r\x1b\[2K. loading baseline schema\.sql \x1b\[2m0\.\ds\x1b\[22m\r\x1b\[2K. applying 001_init\.sql/);
     expect(out.text().endsWith('\r\x1b[2K')).toBe(true);
     expect(out.text()).not.toContain('\n');
