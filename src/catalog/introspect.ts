@@ -58,6 +58,8 @@ export interface IntrospectOptions {
   connect?: () => Promise<CatalogSession>;
   /** Sessions to use at most, the client included (default 4); 1 reads on the client alone. */
   concurrency?: number;
+  /** The size of pg_class from which more sessions are used (default 1 MiB, about 4,000 relations). */
+  parallelAboveBytes?: number;
 }
 
 const QUERY_NAMES = [
@@ -75,11 +77,12 @@ const QUERY_NAMES = [
   'extensions',
   'sequences',
   'roles',
+  'scope',
 ] as const;
 type QueryName = (typeof QUERY_NAMES)[number];
 
 /** The order queries are handed to sessions: the slowest first, so the last to finish is a quick one. */
-const BY_COST: Exclude<QueryName, 'server'>[] = [
+const BY_COST: Exclude<QueryName, 'server' | 'scope'>[] = [
   'indexes',
   'columns',
   'constraints',
@@ -108,10 +111,47 @@ function sql(name: QueryName, versionNum = 170000): string {
   return versionNum >= 150000 ? text : text.replace(/^.*-- pg15\+\s*$/gm, '');
 }
 
-/** The bound parameters of a scoped query: whole schemas, then schema and name pairs; NULLs read everything. */
-function scopeParams(scope: KindScope): [string[] | null, string[] | null, string[] | null] {
-  if (scope === 'all') return [null, null, null];
+/** Kinds whose objects are relations, or parts of relations: scope.sql finds the relations to read. */
+const RELATION_KINDS: readonly ScopedKind[] = ['tables', 'views', 'columns', 'constraints', 'indexes', 'triggers', 'policies', 'sequences'];
+
+/** The bound parameters of a scoped query by name (routines, enums): whole schemas, then schema and name pairs; NULLs read everything. */
+function nameParams(scope: KindScope | undefined): [string[] | null, string[] | null, string[] | null] {
+  if (scope === undefined || scope === 'all') return [null, null, null];
   return [scope.schemas, scope.names.map(([s]) => s), scope.names.map(([, n]) => n)];
+}
+
+/**
+ * The relations each relation kind of a scope reads, by OID (scope.sql, one scan of pg_class in
+ * the transaction's snapshot); `null` for a kind read whole.
+ */
+async function scopeRelations(client: pg.ClientBase, scope: CatalogScope): Promise<Map<ScopedKind, number[] | null>> {
+  const out = new Map<ScopedKind, number[] | null>();
+  const named: [string, string, string][] = [];
+  const whole: [string, string][] = [];
+  for (const kind of RELATION_KINDS) {
+    const k = scope[kind];
+    if (k === undefined) continue;
+    if (k === 'all') {
+      out.set(kind, null);
+      continue;
+    }
+    out.set(kind, []);
+    for (const [s, n] of k.names) named.push([kind, s, n]);
+    for (const s of k.schemas) whole.push([kind, s]);
+  }
+  if (named.length === 0 && whole.length === 0) return out;
+  const { rows } = await client.query<{ kind: ScopedKind; oids: number[] }>(sql('scope'), [
+    named.map(([k]) => k),
+    named.map(([, s]) => s),
+    named.map(([, , n]) => n),
+    whole.map(([k]) => k),
+    whole.map(([, s]) => s),
+  ]);
+  for (const row of rows) {
+    const list = out.get(row.kind);
+    if (list) list.push(...row.oids.map(Number));
+  }
+  return out;
 }
 
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -176,26 +216,40 @@ async function runQueries(
   return results;
 }
 
+/** A ServerRow is the row of server.sql. */
+interface ServerRow {
+  version: string;
+  version_num: number;
+  catalog_bytes: string;
+}
+
+const serverInfo = (row: ServerRow) => ({ version: row.version, versionNum: row.version_num, catalogBytes: Number(row.catalog_bytes) });
+
+/**
+ * Below this size of pg_class (about 4,000 relations, indexes and TOAST tables included) the
+ * whole catalog reads in tens of milliseconds on one session: opening more would cost more.
+ */
+const PARALLEL_CATALOG_BYTES = 1024 * 1024;
+
 /**
  * Starts the read-only repeatable-read transaction every catalog query runs in, with an empty
  * search_path, and reads the server version. With `exportSnapshot` the snapshot is exported for
  * other sessions; a server that refuses (a standby before PostgreSQL 10, say) gets a plain
  * transaction and the queries run on this session alone.
  */
-async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<{ version: string; versionNum: number; snapshotId?: string }> {
+async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<{ version: string; versionNum: number; catalogBytes: number; snapshotId?: string }> {
   const start = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''; ${sql('server')}`;
   if (exportSnapshot) {
     try {
       const results = (await client.query(`${start.replace(/;\s*$/, '')}; SELECT pg_export_snapshot() AS id`)) as unknown as pg.QueryResult[];
-      const server = results[2]!.rows[0] as { version: string; version_num: number };
-      return { version: server.version, versionNum: server.version_num, snapshotId: (results[3]!.rows[0] as { id: string }).id };
+      const server = results[2]!.rows[0] as ServerRow;
+      return { ...serverInfo(server), snapshotId: (results[3]!.rows[0] as { id: string }).id };
     } catch {
       await client.query('ROLLBACK').catch(() => undefined);
     }
   }
   const results = (await client.query(start)) as unknown as pg.QueryResult[];
-  const server = results[2]!.rows[0] as { version: string; version_num: number };
-  return { version: server.version, versionNum: server.version_num };
+  return serverInfo(results[2]!.rows[0] as ServerRow);
 }
 
 /** Builds a record with keys in sorted order; Object.fromEntries also keeps a `__proto__` key as data. */
@@ -255,16 +309,21 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
   const server = await begin(client, parallel);
   try {
     const scope = options.scope;
-    // A kind the scope leaves out is not read at all.
-    const names = BY_COST.filter((name) => !scope || !isScoped(name) || scope[name] !== undefined);
+    const relations = scope ? await scopeRelations(client, scope) : undefined;
+    // A kind the scope leaves out, or in which it finds no relation, is not read at all.
+    const names = BY_COST.filter((name) => {
+      if (!scope || !isScoped(name)) return true;
+      const oids = relations?.get(name);
+      return RELATION_KINDS.includes(name) ? oids === null || (oids !== undefined && oids.length > 0) : scope[name] !== undefined;
+    });
     const results = await runQueries(
       client,
       names,
       async (c, name) => {
-        const params = scope && isScoped(name) ? scopeParams(scope[name]!) : isScoped(name) ? [null, null, null] : undefined;
+        const params = !isScoped(name) ? undefined : RELATION_KINDS.includes(name) ? [relations?.get(name) ?? null] : nameParams(scope?.[name]);
         return (await c.query(sql(name, server.versionNum), params)).rows;
       },
-      server.snapshotId,
+      server.catalogBytes >= (options.parallelAboveBytes ?? PARALLEL_CATALOG_BYTES) ? server.snapshotId : undefined,
       options,
     );
     const rows = <R,>(name: QueryName): R[] => (results.get(name) ?? []) as R[];

@@ -17,12 +17,12 @@ interface KeyEntry {
 interface KeyIndex {
   /** Every key, in sorted order (the order finders return). */
   entries: KeyEntry[];
-  /** `schema\0name` -> keys; `loose` lower-cases both parts, as partMatchesLoosely compares them. */
+  /** `schema\0name` -> keys. */
   exact: Map<string, string[]>;
-  loose: Map<string, string[]>;
   /** Schema -> its entries (in key order), for patterns that are a glob in the name part only. */
   bySchema: Map<string, KeyEntry[]>;
-  looseBySchema: Map<string, KeyEntry[]>;
+  /** The same with both parts lower-cased, as partMatchesLoosely compares them: built when a suggestion is first looked for. */
+  loose?: { exact: Map<string, string[]>; bySchema: Map<string, KeyEntry[]> };
 }
 
 const keyIndexes = new WeakMap<object, KeyIndex>();
@@ -35,21 +35,40 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+// Most keys are two plain lower-case names: split those without the general parser.
+const PLAIN_KEY = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)$/;
+
+function keyEntry(key: string): KeyEntry {
+  const plain = PLAIN_KEY.exec(key);
+  return plain ? { key, schema: plain[1]!, name: plain[2]! } : { key, ...unqualify(key) };
+}
+
 function keyIndex(map: Record<string, unknown>): KeyIndex {
-  let index = keyIndexes.get(map);
+  const index = keyIndexes.get(map);
   if (index) return index;
-  const entries = Object.keys(map)
-    .sort()
-    .map((key) => ({ key, ...unqualify(key) }));
-  index = { entries, exact: new Map(), loose: new Map(), bySchema: new Map(), looseBySchema: new Map() };
+  return indexEntries(map, Object.keys(map).sort().map(keyEntry));
+}
+
+/** Builds (and keeps) the index of a map from its entries, in sorted key order. */
+function indexEntries(map: Record<string, unknown>, entries: KeyEntry[]): KeyIndex {
+  const index: KeyIndex = { entries, exact: new Map(), bySchema: new Map() };
   for (const e of entries) {
     push(index.exact, pair(e.schema, e.name), e.key);
-    push(index.loose, pair(e.schema.toLowerCase(), e.name.toLowerCase()), e.key);
     push(index.bySchema, e.schema, e);
-    push(index.looseBySchema, e.schema.toLowerCase(), e);
   }
   keyIndexes.set(map, index);
   return index;
+}
+
+function looseIndex(index: KeyIndex): NonNullable<KeyIndex['loose']> {
+  if (!index.loose) {
+    index.loose = { exact: new Map(), bySchema: new Map() };
+    for (const e of index.entries) {
+      push(index.loose.exact, pair(e.schema.toLowerCase(), e.name.toLowerCase()), e.key);
+      push(index.loose.bySchema, e.schema.toLowerCase(), e);
+    }
+  }
+  return index.loose;
 }
 
 /** Keys of a `schema.name`-keyed map that match a qualified pattern, sorted; `loose` ignores case and quoting. */
@@ -57,11 +76,11 @@ export function lookupQualified(map: Record<string, unknown>, pattern: Qualified
   const index = keyIndex(map);
   const { schema, name } = pattern;
   if (!schema.glob && !name.glob) {
-    const found = loose ? index.loose.get(pair(schema.text.toLowerCase(), name.text.toLowerCase())) : index.exact.get(pair(schema.text, name.text));
+    const found = loose ? looseIndex(index).exact.get(pair(schema.text.toLowerCase(), name.text.toLowerCase())) : index.exact.get(pair(schema.text, name.text));
     return found ? [...found] : [];
   }
   const m = loose ? partMatchesLoosely : partMatches;
-  const candidates = schema.glob ? index.entries : ((loose ? index.looseBySchema.get(schema.text.toLowerCase()) : index.bySchema.get(schema.text)) ?? []);
+  const candidates = schema.glob ? index.entries : ((loose ? looseIndex(index).bySchema.get(schema.text.toLowerCase()) : index.bySchema.get(schema.text)) ?? []);
   return candidates.filter((e) => m(schema, e.schema) && m(name, e.name)).map((e) => e.key);
 }
 
@@ -92,7 +111,16 @@ function derived(s: Snapshot): Derived {
 /** Tables and views (and materialized views) in one map, as `{ ...s.tables, ...s.views }` would make it. */
 export function relationsOf(s: Snapshot): Record<string, Table | View> {
   const d = derived(s);
-  d.relations ??= { ...s.tables, ...s.views };
+  if (!d.relations) {
+    const relations: Record<string, Table | View> = { ...s.tables, ...s.views };
+    // Its index is the two maps' indexes merged, not every key split again.
+    const seen = new Set<string>();
+    const entries = [...keyIndex(s.tables).entries, ...keyIndex(s.views).entries]
+      .filter((e) => !seen.has(e.key) && !!seen.add(e.key))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    indexEntries(relations, entries);
+    d.relations = relations;
+  }
   return d.relations;
 }
 

@@ -166,15 +166,27 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
   const { entry } = exp;
   const parsed = parseColumnName(entry.column);
   if (!parsed) throw new Error(`invalid column name ${entry.column}`);
+  // The columns found in each state (at most post and pre), by key, for check() and entry().
+  const seen: { s: Snapshot; columns: Map<string, Column> }[] = [];
   const find = (s: Snapshot, loose: boolean) => {
     const rels = relationsOf(s);
     const match = loose ? partMatchesLoosely : partMatches;
-    return findQualified(rels, parsed.table, loose).flatMap((rel) =>
-      Object.keys(rels[rel]!.columns)
-        .filter((c) => match(parsed.column, c))
-        .map((c) => `${rel}.${quoteIfNeeded(c)}`),
-    );
+    const keys: string[] = [];
+    let columnsOf = seen.find((e) => e.s === s)?.columns;
+    if (!columnsOf && !loose) seen.push({ s, columns: (columnsOf = new Map()) });
+    for (const rel of findQualified(rels, parsed.table, loose)) {
+      const columns = rels[rel]!.columns;
+      // A plain column name is looked up; globs and suggestions read every column.
+      const names = !loose && !parsed.column.glob ? (Object.hasOwn(columns, parsed.column.text) ? [parsed.column.text] : []) : Object.keys(columns).filter((c) => match(parsed.column, c));
+      for (const c of names) {
+        const key = `${rel}.${quoteIfNeeded(c)}`;
+        keys.push(key);
+        if (!loose) columnsOf!.set(key, columns[c]!);
+      }
+    }
+    return keys;
   };
+  const columnOf = (s: Snapshot, key: string) => seen.find((e) => e.s === s)?.columns.get(key) ?? columnByKey(s, key);
   return evaluateObjects(exp, {
     noun: 'column',
     written: entry.column,
@@ -182,8 +194,8 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
     exists: entry.exists !== false,
     unchanged: entry.unchanged,
     find,
-    entry: (s, key) => columnByKey(s, key),
-    check: (key) => columnMismatches(entry, columnByKey(ctx.post, key)!),
+    entry: (s, key) => columnOf(s, key),
+    check: (key) => columnMismatches(entry, columnOf(ctx.post, key)!),
   }, ctx);
 }
 

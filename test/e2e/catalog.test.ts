@@ -228,6 +228,50 @@ describe('introspect', () => {
     expect(first).toContain('"type": "app.mood"');
   });
 
+  it('gives the same snapshot when the queries run on several sessions sharing one snapshot', async () => {
+    const pool = new pg.Pool({ connectionString: a.url, max: 4 });
+    try {
+      const client = await pool.connect();
+      const parallel = await introspect(client, { countTables: 'all', connect: () => pool.connect(), concurrency: 4, parallelAboveBytes: 0 }).finally(() => client.release());
+      expect(serializeSnapshot(parallel)).toBe(serializeSnapshot(await snapshotOf(a, { countTables: 'all' })));
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('prints every index definition as pg_get_indexdef() does', async () => {
+    const client = new pg.Client({ connectionString: a.url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path = ''`);
+      const { rows } = await client.query<{ key: string; name: string; def: string }>(
+        `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS key, ic.relname AS name, pg_get_indexdef(i.indexrelid) AS def
+         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname IN ('app', 'Billing', 'public')`,
+      );
+      expect(rows.length).toBeGreaterThan(5);
+      for (const row of rows) {
+        const relation = snap.tables[row.key] ?? snap.views[row.key];
+        expect(relation?.indexes[row.name]?.definition, row.name).toBe(row.def);
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('reads only the objects a scope names, whole schemas and relations with their parts', async () => {
+    const scoped = await snapshotOf(a, {
+      scope: { tables: { schemas: [], names: [['app', 'clients']] }, columns: { schemas: [], names: [['app', 'clients']] }, enums: { schemas: ['app'], names: [] } },
+    });
+    expect(Object.keys(scoped.tables)).toEqual(['app.clients']);
+    expect(scoped.tables['app.clients']?.columns).toEqual(snap.tables['app.clients']?.columns);
+    expect(scoped.tables['app.clients']?.indexes).toEqual({});
+    expect(scoped.enums).toEqual(snap.enums);
+    expect(scoped.views).toEqual({});
+    expect(scoped.roles).toEqual(snap.roles);
+    expect(scoped.schemas).toEqual(snap.schemas);
+  });
+
   it('gives identical snapshots for the same objects created in a different order', async () => {
     const fromA = serializeSnapshot(await snapshotOf(a, { countTables: 'all' }));
     const fromB = serializeSnapshot(await snapshotOf(b, { countTables: 'all' }));

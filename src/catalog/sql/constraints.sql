@@ -43,7 +43,5 @@ WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
-  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
-  AND ($1::text[] IS NULL
-       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
-       OR (lower(n.nspname::text COLLATE "C"), lower(c.relname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])));
+  -- Scope (see scope.ts): $1 the relations to read, found by scope.sql; NULL: all.
+  AND ($1::oid[] IS NULL OR c.oid = ANY ($1::oid[]));

@@ -7,6 +7,24 @@
 -- has the same text put together here; every other index is printed by pg_get_indexdef().
 -- The catalog tests compare the two on every index they make.
 -- No ORDER BY: introspect() sorts every map by key. Lines marked pg15+ are left out before 15.
+WITH default_opclasses AS MATERIALIZED (
+  -- (operator class, access method, column type): the class GetDefaultOpClass() picks for the
+  -- type, so pg_get_indexdef() prints a column indexed with it by its bare name. The default
+  -- class of exactly that type; text's for varchar; anyenum's for an enum; a domain's base type's.
+  SELECT oc.oid AS opclass, oc.opcmethod AS method, oc.opcintype AS typid
+  FROM pg_opclass oc WHERE oc.opcdefault
+  UNION ALL
+  SELECT oc.oid, oc.opcmethod, 'pg_catalog.varchar'::regtype::oid
+  FROM pg_opclass oc WHERE oc.opcdefault AND oc.opcintype = 'pg_catalog.text'::regtype
+  UNION ALL
+  SELECT oc.oid, oc.opcmethod, t.oid
+  FROM pg_opclass oc JOIN pg_type t ON t.typtype = 'e'
+  WHERE oc.opcdefault AND oc.opcintype = 'pg_catalog.anyenum'::regtype
+  UNION ALL
+  SELECT oc.oid, oc.opcmethod, t.oid
+  FROM pg_opclass oc JOIN pg_type t ON t.typtype = 'd' AND t.typbasetype = oc.opcintype
+  WHERE oc.opcdefault
+)
 SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        ic.relname::text AS indexname,
@@ -37,31 +55,24 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_constraint con
        ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
 CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid) AS text) pred
--- Whether every key column prints as its bare name in pg_get_indexdef(): the operator class in use
--- is the one GetDefaultOpClass() picks for its type: the default one for exactly that type (a
--- domain's base type), text's for varchar, anyenum's for an enum. Anything else is left to
--- pg_get_indexdef().
+-- Whether every key column prints as its bare name in pg_get_indexdef() (default_opclasses).
 CROSS JOIN LATERAL (
   SELECT array_agg(k.name ORDER BY k.ord) FILTER (WHERE k.ord <= i.indnkeyatts) AS columns,
          array_agg(k.name ORDER BY k.ord) FILTER (WHERE k.ord > i.indnkeyatts) AS include,
          coalesce(bool_and(k.plain) FILTER (WHERE k.ord <= i.indnkeyatts), false) AS plain,
          string_agg(quote_ident(k.name), ', ' ORDER BY k.ord) FILTER (WHERE k.ord <= i.indnkeyatts) AS names
   FROM (SELECT k.ord,
-               CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true) ELSE (k.att).attname::text END AS name,
+               CASE WHEN k.attnum = 0 THEN pg_get_indexdef(i.indexrelid, k.ord::int, true)
+                    ELSE (SELECT a.attname::text FROM pg_attribute a
+                          WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) END AS name,
                k.attnum > 0 AND k.opt = 0
-               AND (k.coll = 0 OR k.coll = (k.att).attcollation)
-               AND EXISTS (SELECT 1 FROM pg_opclass oc
-                           WHERE oc.oid = k.opclass AND oc.opcdefault AND oc.opcmethod = ic.relam
-                             AND (oc.opcintype = (k.att).atttypid
-                                  OR (oc.opcintype = 'text'::regtype AND (k.att).atttypid = 'varchar'::regtype)
-                                  -- a domain means its base type; an enum, anyenum
-                                  OR oc.opcintype = (SELECT CASE WHEN t.typtype = 'd' THEN t.typbasetype
-                                                                 WHEN t.typtype = 'e' THEN 'anyenum'::regtype END
-                                                     FROM pg_type t WHERE t.oid = (k.att).atttypid))) AS plain
+               AND coalesce((SELECT (k.coll = 0 OR k.coll = a.attcollation)
+                                    AND (k.opclass, ic.relam, a.atttypid) IN (SELECT opclass, method, typid FROM default_opclasses)
+                             FROM pg_attribute a
+                             WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum), false) AS plain
         -- indclass, indcollation and indoption cover the key columns only: NULL for INCLUDE ones.
-        FROM (SELECT k.*, (SELECT a FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum) AS att
-              FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
-                   WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)) k) k
+        FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
+             WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)) k
 ) keys
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -71,7 +82,5 @@ WHERE c.relkind IN ('r', 'p', 'm')
                   WHERE d.deptype = 'e'
                     AND ((d.classid = 'pg_class'::regclass AND d.objid = c.oid)
                       OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
-  -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
-  AND ($1::text[] IS NULL
-       OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
-       OR (lower(n.nspname::text COLLATE "C"), lower(c.relname::text COLLATE "C")) IN (SELECT * FROM unnest($2::text[], $3::text[])));
+  -- Scope (see scope.ts): $1 the relations to read, found by scope.sql; NULL: all.
+  AND ($1::oid[] IS NULL OR c.oid = ANY ($1::oid[]));
