@@ -8,7 +8,7 @@ import { PgspecError, SpecError } from '../../src/errors.ts';
 import { evaluateSpecs } from '../../src/run/check.ts';
 import { serializeSnapshot } from '../../src/snapshot/serialize.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { parseYamlSpec } from '../../src/spec/load.ts';
+import { isPlainYaml, parseYamlSpec } from '../../src/spec/load.ts';
 import type { Spec } from '../../src/spec/model.ts';
 import { validateSpec } from '../../src/spec/validate.ts';
 import { connectionError } from '../../src/targets/live.ts';
@@ -230,6 +230,48 @@ describe('the loader never crashes', () => {
       { numRuns: RUNS },
     );
     expect(counts.yaml).toBeGreaterThanOrEqual(RUNS);
+  });
+});
+
+/** A load's outcome, comparable: the Spec, or the message of the error it threw. */
+function outcome(load: () => Spec): { spec: Spec } | { error: string } {
+  try {
+    return { spec: load() };
+  } catch (error) {
+    return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+describe('the fast YAML reading (js-yaml) gives what the full reading (the yaml package) gives', () => {
+  it(`random specs in block and flow style, damaged or not: the same Spec (lines included) or the same error (${RUNS} cases)`, () => {
+    const example = readFileSync('specs/example.spec.yaml', 'utf8');
+    let compared = 0;
+    let valid = 0;
+    let fast = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          validSpec.map((s) => stringify(s)),
+          validSpec.map((s) => stringify(s, { collectionStyle: 'flow' })),
+          validSpec.map((s) => stringify(s, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })),
+          validSpec.map((s) => stringify(s, { indent: 4, indentSeq: false })),
+          fc.constant(example),
+        ),
+        fc.array(textDamage, { maxLength: 2 }),
+        (text, ds) => {
+          const damaged = ds.reduce(damage, text);
+          const full = outcome(() => parseYamlSpec(damaged, FILE, { fast: false }));
+          expect(outcome(() => parseYamlSpec(damaged, FILE))).toEqual(full);
+          compared++;
+          if ('spec' in full) valid++;
+          if (isPlainYaml(damaged)) fast++;
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    console.log(`fast YAML reading: ${compared} texts compared with the full reading (${valid} valid specs, ${fast} plain enough for the fast path)`);
+    expect(valid).toBeGreaterThan(RUNS / 4);
+    expect(fast).toBeGreaterThan(RUNS / 2);
   });
 });
 
