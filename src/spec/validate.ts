@@ -182,12 +182,7 @@ class Validator {
       this.fail(path, `the entry has no kind key (it has ${keys.map((k) => `"${k}"`).join(', ')}); an entry names its object with one of: ${kindList}`);
     }
 
-    const shape = KIND_SHAPES[kind];
-    const identityKeys = Object.keys(shape.identity);
-    const propKeys = Object.keys(shape.props);
-    const mapShape = objectShape(shape.identity[kind as keyof typeof shape.identity]);
-    const mapIdentity = mapShape === undefined ? [] : Object.keys(mapShape).filter((k) => !propKeys.includes(k));
-    const expected = [...identityKeys.filter((k) => k !== kind), ...propKeys];
+    const { identityKeys, propKeys, mapShape, mapIdentity, expected, requiredIdentity, requiredInMap } = layoutOf(kind);
 
     for (const key of keys) {
       if (key === kind || expected.includes(key)) continue;
@@ -213,15 +208,14 @@ class Validator {
           this.fail([...path, key], `"${key}" is given both inside the ${kind} map and beside it; write it once`, 'key');
         }
       }
-      for (const key of mapIdentity) {
-        if (inner[key] === undefined && !mapShape[key]!.safeParse(undefined).success) {
+      for (const key of requiredInMap) {
+        if (inner[key] === undefined) {
           this.fail([...path, kind], `the ${kind} map needs "${key}"${NEEDS[key] ? ` (${NEEDS[key]})` : ''}`);
         }
       }
     }
-    for (const key of identityKeys) {
-      const schema = (shape.identity as Record<string, z.ZodType>)[key]!;
-      if (raw[key] === undefined && !schema.safeParse(undefined).success) {
+    for (const key of requiredIdentity) {
+      if (raw[key] === undefined) {
         this.fail(path, `a ${kind} entry needs "${key}"${NEEDS[key] ? ` (${NEEDS[key]})` : ''}`);
       }
     }
@@ -332,6 +326,44 @@ class Validator {
       }
     }
   }
+}
+
+/** What validating an entry of a kind needs to know of its shape, worked out once per kind. */
+interface KindLayout {
+  identityKeys: string[];
+  propKeys: string[];
+  /** The keys of a map-valued kind key (`foreignKey: { table, columns, ... }`). */
+  mapShape: Record<string, z.ZodType> | undefined;
+  /** The keys of that map that identify the object (not properties that may also stand beside it). */
+  mapIdentity: string[];
+  /** The keys an entry may have beside the kind key. */
+  expected: string[];
+  requiredIdentity: string[];
+  requiredInMap: string[];
+}
+
+const layouts = new Map<Kind, KindLayout>();
+
+function layoutOf(kind: Kind): KindLayout {
+  let layout = layouts.get(kind);
+  if (layout !== undefined) return layout;
+  const shape = KIND_SHAPES[kind];
+  const identity = shape.identity as Record<string, z.ZodType>;
+  const identityKeys = Object.keys(identity);
+  const propKeys = Object.keys(shape.props);
+  const mapShape = objectShape(identity[kind]);
+  const mapIdentity = mapShape === undefined ? [] : Object.keys(mapShape).filter((k) => !propKeys.includes(k));
+  layout = {
+    identityKeys,
+    propKeys,
+    mapShape,
+    mapIdentity,
+    expected: [...identityKeys.filter((k) => k !== kind), ...propKeys],
+    requiredIdentity: identityKeys.filter((k) => !identity[k]!.safeParse(undefined).success),
+    requiredInMap: mapIdentity.filter((k) => !mapShape![k]!.safeParse(undefined).success),
+  };
+  layouts.set(kind, layout);
+  return layout;
 }
 
 type Issue = z.core.$ZodIssue;
@@ -551,8 +583,9 @@ function normalize(schema: z.ZodType, value: unknown, path: KeyPath, locate: Loc
     const canonical = canonKeyword(value);
     if (s.safeParse(canonical).success) return canonical;
   }
-  if (s.safeParse(value).success) return value;
-  if (typeof value === 'number' && s.safeParse(String(value)).success) return locate(path)?.source ?? String(value);
+  // Only a number can need its source text; anything else is kept as written.
+  if (typeof value !== 'number' || s.safeParse(value).success) return value;
+  if (s.safeParse(String(value)).success) return locate(path)?.source ?? String(value);
   return value;
 }
 
