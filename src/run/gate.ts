@@ -123,15 +123,15 @@ async function migrate(
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-async function roleNames(url: string): Promise<string[]> {
-  return withClient(url, async (c) => (await c.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).rows.map((r) => r.rolname));
+async function roleNames(server: EphemeralServer): Promise<string[]> {
+  return (await server.query<{ rolname: string }>('SELECT rolname FROM pg_roles')).map((r) => r.rolname);
 }
 
 /** Drops the roles created since `before` (best effort: a role still owning objects elsewhere stays). */
-async function dropRolesExcept(url: string, before: Set<string>): Promise<void> {
+async function dropRolesExcept(server: EphemeralServer, before: Set<string>): Promise<void> {
   // Best effort, like the rest of teardown: the server may already be gone (SIGINT).
-  const created = (await roleNames(url).catch(() => [])).filter((r) => !before.has(r));
-  for (const role of created) await withClient(url, (c) => c.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`)).catch(() => undefined);
+  const created = (await roleNames(server).catch(() => [])).filter((r) => !before.has(r));
+  for (const role of created) await server.query(`DROP ROLE IF EXISTS ${quoteIdent(role)}`).catch(() => undefined);
 }
 
 /** The round trip: after the down migrations the schema equals the pre state (rows aside). */
@@ -209,7 +209,9 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
   try {
     server = await watch.time('provision', `starting ${options.db} PostgreSQL`, () => startEphemeral(options.db));
     description = server.description;
-    const template = await server.createDatabase('pgspec_template');
+    // One spec runs on the database the setup was loaded into; several get a copy each.
+    const single = specs.length === 1;
+    const template = await server.createDatabase(single ? 'pgspec_spec_1' : 'pgspec_template');
     for (const s of setup) {
       await watch.time(s.name, `loading ${s.name} ${s.file}`, () =>
         withClient(template, async (client) => {
@@ -225,15 +227,17 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
 
     for (const [i, spec] of specs.entries()) {
       const dbName = `pgspec_spec_${i + 1}`;
+      // Nothing is left to clean after the last spec when stopping removes the whole server.
+      const last = i === specs.length - 1 && server.disposable;
       // Roles are the server's, not the database's: drop the ones a spec's migrations created,
       // so the next spec starts from the same state (and `CREATE ROLE` migrations work twice).
-      const rolesBefore = new Set(await roleNames(template));
-      const db = await server.createDatabase(dbName, 'pgspec_template');
+      const rolesBefore = last ? undefined : new Set(await roleNames(server));
+      const db = single ? template : await server.createDatabase(dbName, 'pgspec_template');
       try {
         await runSpec(spec, db, results[i]!.results);
       } finally {
-        await server.dropDatabase(dbName).catch(() => undefined);
-        await dropRolesExcept(template, rolesBefore);
+        if (!last) await server.dropDatabase(dbName).catch(() => undefined);
+        if (rolesBefore) await dropRolesExcept(server, rolesBefore);
       }
     }
   } catch (e) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { withClient } from './client.ts';
 import { UsageError } from '../errors.ts';
 import { startEmbedded } from './embedded.ts';
@@ -9,9 +10,13 @@ import { registerUrlSecret, safeUrl } from './redact.ts';
 export interface EphemeralServer extends AsyncDisposable {
   /** What it is, safe to print. */
   readonly description: string;
+  /** True when stop() removes the whole server (embedded, docker): nothing on it needs cleaning up. */
+  readonly disposable: boolean;
   /** Creates a database (optionally a copy of a template) and returns a superuser URL for it. */
   createDatabase(name: string, template?: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
+  /** Runs one statement on the server's maintenance connection and returns its rows. */
+  query<R extends pg.QueryResultRow>(sql: string): Promise<R[]>;
   /** Drops what it created and stops what it started. */
   stop(): Promise<void>;
 }
@@ -25,33 +30,22 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-/** Runs one statement on a server's maintenance connection. */
-async function onServer(url: string, sql: string): Promise<void> {
-  try {
-    await withClient(url, async () => undefined);
-  } catch (error) {
-    throw connectionError(url, error);
-  }
-  await withClient(url, (client) => client.query(sql));
-}
-
 /**
  * CREATE DATABASE ... TEMPLATE copies the objects, not the `ALTER DATABASE ... SET` settings
  * (a preset's search_path): copy those too. Each value is set in the clone's session as
  * stored, then saved with `SET ... FROM CURRENT`, so list values need no re-quoting.
  */
-async function copyDatabaseSettings(templateUrl: string, cloneUrl: string, clone: string): Promise<void> {
-  const settings = await withClient(templateUrl, async (client) =>
-    (
-      await client.query<{ role: string | null; setting: string }>(
-        `SELECT r.rolname::text AS role, unnest(s.setconfig) AS setting
-         FROM pg_db_role_setting s
-         JOIN pg_database d ON d.oid = s.setdatabase
-         LEFT JOIN pg_roles r ON r.oid = s.setrole
-         WHERE d.datname = current_database()`,
-      )
-    ).rows,
-  );
+async function copyDatabaseSettings(admin: pg.Client, cloneUrl: string, template: string, clone: string): Promise<void> {
+  const settings = (
+    await admin.query<{ role: string | null; setting: string }>(
+      `SELECT r.rolname::text AS role, unnest(s.setconfig) AS setting
+       FROM pg_db_role_setting s
+       JOIN pg_database d ON d.oid = s.setdatabase
+       LEFT JOIN pg_roles r ON r.oid = s.setrole
+       WHERE d.datname = $1`,
+      [template],
+    )
+  ).rows;
   if (settings.length === 0) return;
   await withClient(cloneUrl, async (client) => {
     for (const { role, setting } of settings) {
@@ -66,13 +60,32 @@ async function copyDatabaseSettings(templateUrl: string, cloneUrl: string, clone
 
 /**
  * Wraps a server URL as an EphemeralServer: databases are created there and dropped again;
- * `stopServer` (for servers pgspec started) runs last.
+ * `stopServer` (for servers pgspec started) runs last. Creating and dropping databases goes
+ * through one maintenance connection, opened on first use (each new connection costs a backend
+ * start and a SCRAM exchange).
  */
 export function serverAt(adminUrl: string, description: string, stopServer?: () => Promise<void>): EphemeralServer {
   const created = new Set<string>();
   let stopped = false;
+  let admin: Promise<pg.Client> | undefined;
+  const connect = () =>
+    (admin ??= (async () => {
+      const client = new pg.Client({ connectionString: adminUrl, application_name: 'pgspec' });
+      // A connection that breaks is opened again on next use, never an unhandled 'error' event.
+      client.on('error', () => {
+        admin = undefined;
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        admin = undefined;
+        throw connectionError(adminUrl, error);
+      }
+      return client;
+    })());
+  const query = async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => (await (await connect()).query<R>(sql, params)).rows;
   const dropDatabase = async (name: string) => {
-    await onServer(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    await query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     created.delete(name);
   };
   const stop = async () => {
@@ -80,19 +93,25 @@ export function serverAt(adminUrl: string, description: string, stopServer?: () 
     stopped = true;
     try {
       if (!stopServer) for (const name of [...created]) await dropDatabase(name).catch(() => undefined);
+      const client = await admin?.catch(() => undefined);
+      admin = undefined;
+      await client?.end().catch(() => undefined);
     } finally {
       await stopServer?.();
     }
   };
   return {
     description,
+    disposable: stopServer !== undefined,
     async createDatabase(name, template) {
-      await onServer(adminUrl, `CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+      await query(`CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
       created.add(name);
-      if (template) await copyDatabaseSettings(withDatabase(adminUrl, template), withDatabase(adminUrl, name), name);
-      return withDatabase(adminUrl, name);
+      const url = withDatabase(adminUrl, name);
+      if (template) await copyDatabaseSettings(await connect(), url, template, name);
+      return url;
     },
     dropDatabase,
+    query: (sql) => query(sql),
     stop,
     [Symbol.asyncDispose]: stop,
   };

@@ -30,7 +30,9 @@ export function splitScript(text: string): ScriptPart[] {
     significant = false;
   };
   const advanceTo = (j: number) => {
-    for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10) line++;
+    // Long stretches (COPY data, comments, strings) jump from newline to newline.
+    if (j - i > 32) for (let k = text.indexOf('\n', i); k !== -1 && k < j; k = text.indexOf('\n', k + 1)) line++;
+    else for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10) line++;
     i = j;
   };
   const startStatement = () => {
