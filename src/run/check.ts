@@ -1,3 +1,4 @@
+import { initSqlParser } from '../check/sql-text.ts';
 import { catalogScope } from '../catalog/scope.ts';
 import { evaluate } from '../check/evaluate.ts';
 import { PgspecError, UsageError } from '../errors.ts';
@@ -44,10 +45,12 @@ export function requireBaseline(specs: Spec[], phase: 'pre' | 'post', baseline: 
 
 /** Evaluates every spec's expectations for one phase against captured states: pure. */
 export function evaluateSpecs(specs: Spec[], phase: 'pre' | 'post', post: Snapshot, pre?: Snapshot): SpecResult[] {
+  // One context for every expectation: evaluation only reads it.
+  const ctx = { post, ...(pre ? { pre } : {}) };
   return specs.map((spec) => ({
     name: spec.name,
     file: spec.file,
-    results: expectationsFor(spec, phase).map((exp) => evaluate(exp, { post, ...(pre ? { pre } : {}) })),
+    results: expectationsFor(spec, phase).map((exp) => evaluate(exp, ctx)),
   }));
 }
 
@@ -93,6 +96,7 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
       error: { code: error.code, message: error.message },
     };
   }
+  await initSqlParser();
   const results = evaluateSpecs(specs, options.phase, post, pre);
   return {
     ...base,

@@ -154,7 +154,9 @@ function roundTrip(pre: Snapshot, after: Snapshot, ignore: ChangeDecl[]): CheckR
 export async function runGate(specs: Spec[], options: GateOptions): Promise<RunResult> {
   const started = Date.now();
   const { setup, up, down } = await prepare(options);
-  await initSqlParser();
+  // PostgreSQL's parser (WASM) compiles while the server starts; evaluation waits for it.
+  const parser = initSqlParser();
+  parser.catch(() => undefined);
   const watch = new Stopwatch(options.onProgress);
   const outputs: CommandResult[] = [];
   const results: SpecResult[] = specs.map((s) => ({ name: s.name, file: s.file, results: [] }));
@@ -174,6 +176,7 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
 
     const pre = await watch.time('pre', `pre checks: ${spec.name}`, async () => {
       const state = await capture(true);
+      await parser;
       out.push(...evaluateSpecs([spec], 'pre', state)[0]!.results);
       return state;
     }, spec.name);
