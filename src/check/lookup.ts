@@ -13,21 +13,27 @@ interface KeyEntry {
   name: string;
 }
 
+/**
+ * Names -> keys, two levels deep (first part, then second) so that a lookup joins no strings.
+ * A name is held by one key, or by several (keys that differ only in quoting fold alike).
+ */
+type NameMap = Map<string, Map<string, string | string[]>>;
+
 /** A KeyIndex finds the keys of one `schema.name`-keyed map. */
 interface KeyIndex {
-  /** Every key, in sorted order (the order finders return). */
-  entries: KeyEntry[];
-  /** `schema\0name` -> keys. */
-  exact: Map<string, string[]>;
-  /** Schema -> its entries (in key order), for patterns that are a glob in the name part only. */
-  bySchema: Map<string, KeyEntry[]>;
+  /** The map's keys, split, in the map's order. */
+  unsorted: KeyEntry[];
+  /** Schema -> name -> keys. */
+  exact: NameMap;
+  /** Every key, in sorted order (the order finders return): built when a glob is first looked up. */
+  entries?: KeyEntry[];
+  /** Schema -> its entries (in key order), for patterns that are a glob in the name part only; built with `entries`. */
+  bySchema?: Map<string, KeyEntry[]>;
   /** The same with both parts lower-cased, as partMatchesLoosely compares them: built when a suggestion is first looked for. */
-  loose?: { exact: Map<string, string[]>; bySchema: Map<string, KeyEntry[]> };
+  loose?: { exact: NameMap; bySchema: Map<string, KeyEntry[]> };
 }
 
 const keyIndexes = new WeakMap<object, KeyIndex>();
-
-const pair = (schema: string, name: string) => `${schema}\0${name}`;
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -35,36 +41,65 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+function addName(map: NameMap, first: string, second: string, key: string): void {
+  let names = map.get(first);
+  if (!names) map.set(first, (names = new Map()));
+  const held = names.get(second);
+  names.set(second, held === undefined ? key : typeof held === 'string' ? [held, key] : [...held, key]);
+}
+
+/** The keys holding a name, sorted (a fresh array: results keep it). */
+function keysNamed(map: NameMap, first: string, second: string): string[] {
+  const held = map.get(first)?.get(second);
+  return held === undefined ? [] : typeof held === 'string' ? [held] : [...held].sort();
+}
+
+const byKey = (a: KeyEntry, b: KeyEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
 // Most keys are two plain lower-case names: split those without the general parser.
-const PLAIN_KEY = /^([a-z_][a-z0-9_$]*)\.([a-z_][a-z0-9_$]*)$/;
+const PLAIN_KEY = /^[a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*$/;
 
 function keyEntry(key: string): KeyEntry {
-  const plain = PLAIN_KEY.exec(key);
-  return plain ? { key, schema: plain[1]!, name: plain[2]! } : { key, ...unqualify(key) };
+  if (PLAIN_KEY.test(key)) {
+    const dot = key.indexOf('.');
+    return { key, schema: key.slice(0, dot), name: key.slice(dot + 1) };
+  }
+  return { key, ...unqualify(key) };
+}
+
+/** The raw schema and name of a snapshot key, as unqualify() splits it (plain keys without its quote-aware scan). */
+export function splitKey(key: string): { schema: string; name: string } {
+  if (!PLAIN_KEY.test(key)) return unqualify(key);
+  const dot = key.indexOf('.');
+  return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
 }
 
 function keyIndex(map: Record<string, unknown>): KeyIndex {
-  const index = keyIndexes.get(map);
-  if (index) return index;
-  return indexEntries(map, Object.keys(map).sort().map(keyEntry));
+  return keyIndexes.get(map) ?? indexEntries(map, Object.keys(map).map(keyEntry));
 }
 
-/** Builds (and keeps) the index of a map from its entries, in sorted key order. */
-function indexEntries(map: Record<string, unknown>, entries: KeyEntry[]): KeyIndex {
-  const index: KeyIndex = { entries, exact: new Map(), bySchema: new Map() };
-  for (const e of entries) {
-    push(index.exact, pair(e.schema, e.name), e.key);
-    push(index.bySchema, e.schema, e);
-  }
+/** Builds (and keeps) the index of a map from its entries. */
+function indexEntries(map: Record<string, unknown>, unsorted: KeyEntry[]): KeyIndex {
+  const index: KeyIndex = { unsorted, exact: new Map() };
+  for (const e of unsorted) addName(index.exact, e.schema, e.name, e.key);
   keyIndexes.set(map, index);
   return index;
+}
+
+function sortedIndex(index: KeyIndex): { entries: KeyEntry[]; bySchema: Map<string, KeyEntry[]> } {
+  if (!index.entries || !index.bySchema) {
+    index.entries = [...index.unsorted].sort(byKey);
+    index.bySchema = new Map();
+    for (const e of index.entries) push(index.bySchema, e.schema, e);
+  }
+  return { entries: index.entries, bySchema: index.bySchema };
 }
 
 function looseIndex(index: KeyIndex): NonNullable<KeyIndex['loose']> {
   if (!index.loose) {
     index.loose = { exact: new Map(), bySchema: new Map() };
-    for (const e of index.entries) {
-      push(index.loose.exact, pair(e.schema.toLowerCase(), e.name.toLowerCase()), e.key);
+    for (const e of sortedIndex(index).entries) {
+      addName(index.loose.exact, e.schema.toLowerCase(), e.name.toLowerCase(), e.key);
       push(index.loose.bySchema, e.schema.toLowerCase(), e);
     }
   }
@@ -76,11 +111,12 @@ export function lookupQualified(map: Record<string, unknown>, pattern: Qualified
   const index = keyIndex(map);
   const { schema, name } = pattern;
   if (!schema.glob && !name.glob) {
-    const found = loose ? looseIndex(index).exact.get(pair(schema.text.toLowerCase(), name.text.toLowerCase())) : index.exact.get(pair(schema.text, name.text));
-    return found ? [...found] : [];
+    return loose ? keysNamed(looseIndex(index).exact, schema.text.toLowerCase(), name.text.toLowerCase()) : keysNamed(index.exact, schema.text, name.text);
   }
   const m = loose ? partMatchesLoosely : partMatches;
-  const candidates = schema.glob ? index.entries : ((loose ? looseIndex(index).bySchema.get(schema.text.toLowerCase()) : index.bySchema.get(schema.text)) ?? []);
+  const candidates = schema.glob
+    ? sortedIndex(index).entries
+    : ((loose ? looseIndex(index).bySchema.get(schema.text.toLowerCase()) : sortedIndex(index).bySchema.get(schema.text)) ?? []);
   return candidates.filter((e) => m(schema, e.schema) && m(name, e.name)).map((e) => e.key);
 }
 
@@ -94,7 +130,9 @@ interface Derived {
   views: Snapshot['views'];
   relations?: Record<string, Table | View>;
   viewsOfKind: Map<View['kind'], Record<string, View>>;
-  indexOwners?: Map<string, string[]>;
+  /** Schema -> index name -> the relations holding it; and the same lower-cased, built for suggestions. */
+  indexOwners?: NameMap;
+  looseIndexOwners?: NameMap;
 }
 
 const derivedMaps = new WeakMap<Snapshot, Derived>();
@@ -112,12 +150,16 @@ function derived(s: Snapshot): Derived {
 export function relationsOf(s: Snapshot): Record<string, Table | View> {
   const d = derived(s);
   if (!d.relations) {
+    // Without views that is the tables themselves, and their index serves (copying 5,000 tables
+    // into a new map and indexing it again cost more than the lookups it serves).
+    if (Object.keys(s.views).length === 0) {
+      d.relations = s.tables;
+      return d.relations;
+    }
     const relations: Record<string, Table | View> = { ...s.tables, ...s.views };
     // Its index is the two maps' indexes merged, not every key split again.
     const seen = new Set<string>();
-    const entries = [...keyIndex(s.tables).entries, ...keyIndex(s.views).entries]
-      .filter((e) => !seen.has(e.key) && !!seen.add(e.key))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const entries = [...keyIndex(s.tables).unsorted, ...keyIndex(s.views).unsorted].filter((e) => !seen.has(e.key) && !!seen.add(e.key));
     indexEntries(relations, entries);
     d.relations = relations;
   }
@@ -145,28 +187,36 @@ export function columnByKey(s: Snapshot, key: string): Column | undefined {
 }
 
 /**
- * The relations holding an index of a given name: `schema\0index name` -> relation keys, over
- * tables and views, for index expectations that name no table.
+ * The keys of the relations holding an index of a given name in a schema, sorted, over tables
+ * and views: for index expectations that name no table. Indexes are named by schema, so this
+ * is one lookup, not a scan of every relation's indexes.
  */
-export function indexOwners(s: Snapshot, schema: string, index: string, loose: boolean): string[] | undefined {
+export function indexOwners(s: Snapshot, schema: string, index: string, loose: boolean): string[] {
   const d = derived(s);
   if (!d.indexOwners) {
     d.indexOwners = new Map();
-    for (const [key, rel] of Object.entries(relationsOf(s))) {
-      const relSchema = unqualify(key).schema;
-      for (const name of Object.keys((rel as { indexes?: Record<string, unknown> }).indexes ?? {})) {
-        push(d.indexOwners, pair(relSchema, name), key);
-        push(d.indexOwners, `~${pair(relSchema.toLowerCase(), name.toLowerCase())}`, key);
+    const relations = relationsOf(s);
+    for (const e of keyIndex(relations).unsorted) {
+      const indexes = (relations[e.key] as { indexes?: Record<string, unknown> }).indexes;
+      if (indexes) for (const name of Object.keys(indexes)) addName(d.indexOwners, e.schema, name, e.key);
+    }
+  }
+  if (!loose) return keysNamed(d.indexOwners, schema, index);
+  if (!d.looseIndexOwners) {
+    d.looseIndexOwners = new Map();
+    for (const [relSchema, names] of d.indexOwners) {
+      for (const [name, held] of names) {
+        for (const key of typeof held === 'string' ? [held] : held) addName(d.looseIndexOwners, relSchema.toLowerCase(), name.toLowerCase(), key);
       }
     }
   }
-  return d.indexOwners.get(loose ? `~${pair(schema.toLowerCase(), index.toLowerCase())}` : pair(schema, index));
+  return keysNamed(d.looseIndexOwners, schema.toLowerCase(), index.toLowerCase());
 }
 
 /** A RoutineIndex finds routines by schema and name. */
 interface RoutineIndex {
-  exact: Map<string, string[]>;
-  loose: Map<string, string[]>;
+  exact: NameMap;
+  loose: NameMap;
 }
 
 const routineIndexes = new WeakMap<Snapshot['routines'], RoutineIndex>();
@@ -179,12 +229,12 @@ export function routinesNamed(routines: Record<string, Routine>, schema: string,
   let index = routineIndexes.get(routines);
   if (!index) {
     index = { exact: new Map(), loose: new Map() };
-    for (const key of Object.keys(routines).sort()) {
+    for (const key of Object.keys(routines)) {
       const r = routines[key]!;
-      push(index.exact, pair(r.schema, r.name), key);
-      push(index.loose, pair(r.schema.toLowerCase(), r.name.toLowerCase()), key);
+      addName(index.exact, r.schema, r.name, key);
+      addName(index.loose, r.schema.toLowerCase(), r.name.toLowerCase(), key);
     }
     routineIndexes.set(routines, index);
   }
-  return (loose ? index.loose.get(pair(schema.toLowerCase(), name.toLowerCase())) : index.exact.get(pair(schema, name))) ?? [];
+  return loose ? keysNamed(index.loose, schema.toLowerCase(), name.toLowerCase()) : keysNamed(index.exact, schema, name);
 }

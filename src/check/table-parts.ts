@@ -2,21 +2,17 @@ import type { Constraint, Index, Snapshot, Table } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import {
   isGlob,
-  matchesQualified,
-  parseQualified,
   partMatches,
   partMatchesLoosely,
   qualify,
   quoteIfNeeded,
   resolvePart,
-  splitName,
-  unqualify,
   type NamePart,
   type QualifiedPattern,
 } from '../spec/names.ts';
 import { evaluateObjects, expectEqual, expectSameSet, keyword, type EvalContext } from './objects.ts';
-import { indexOwners, relationsOf } from './lookup.ts';
-import { findQualified, qualified } from './relations.ts';
+import { indexOwners, relationsOf, splitKey } from './lookup.ts';
+import { findQualified, parseName, partCount, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 import { sameExpression } from './sql-text.ts';
 
@@ -32,24 +28,45 @@ interface Part<T> {
 
 const ANY_TABLE: QualifiedPattern = { schema: { text: '*', glob: true, regex: /^.*$/s }, name: { text: '*', glob: true, regex: /^.*$/s }, written: '*' };
 
-/** Finds the parts of the tables matching `tablePattern` whose names match `namePart`. */
+/**
+ * Finds the parts of the given tables that `accept` takes, sorted by key. `only` names the one
+ * part to read when the name is plain (a lookup, not a scan of the table's parts).
+ */
 function findParts<T>(
-  s: Snapshot,
-  tablePattern: QualifiedPattern,
-  loose: boolean,
-  pick: (t: Table) => Record<string, T>,
-  accept: (name: string, tableKey: string) => boolean,
+  relations: Record<string, Table>,
+  tables: string[],
+  pick: (t: Table) => Record<string, T> | undefined,
+  only: string | undefined,
+  accept: (name: string, tableKey: string, value: T) => boolean,
   keyOf: (name: string, tableKey: string) => string,
-  relations: Record<string, Table> = s.tables,
 ): Part<T>[] {
   const out: Part<T>[] = [];
-  for (const table of findQualified(relations, tablePattern, loose)) {
-    for (const [name, value] of Object.entries(pick(relations[table]!))) {
-      if (accept(name, table)) out.push({ key: keyOf(name, table), table, name, value });
+  for (const table of tables) {
+    const all = pick(relations[table]!);
+    if (!all) continue;
+    const names = only === undefined ? Object.keys(all) : Object.hasOwn(all, only) ? [only] : [];
+    for (const name of names) {
+      const value = all[name]!;
+      if (accept(name, table, value)) out.push({ key: keyOf(name, table), table, name, value });
     }
   }
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out.length > 1 ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
 }
+
+/** matchesQualified(pattern, key, loose), splitting plain keys directly. */
+function keyMatches(pattern: QualifiedPattern, key: string, loose: boolean): boolean {
+  const { schema, name } = splitKey(key);
+  const m = loose ? partMatchesLoosely : partMatches;
+  return m(pattern.schema, schema) && m(pattern.name, name);
+}
+
+/** Whether two lists of names are the same, in order. */
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The name a part must have when its pattern is plain and matched exactly, else undefined (read every part). */
+const onlyName = (part: NamePart, loose: boolean) => (part.glob || loose ? undefined : part.text);
 
 /**
  * Memoises a parts finder per snapshot, so that finding, checking and comparing the matches of one
@@ -92,7 +109,9 @@ function evaluateTablePart<T>(
 ): CheckResult {
   const namePart = resolvePart(name);
   const tablePattern = qualified(table);
-  const { parts, byKey } = memoParts((s, loose) => findParts(s, tablePattern, loose, pick, nameMatcher(namePart, loose), onTable));
+  const { parts, byKey } = memoParts((s, loose) =>
+    findParts(s.tables, findQualified(s.tables, tablePattern, loose), pick, onlyName(namePart, loose), nameMatcher(namePart, loose), onTable),
+  );
   return evaluateObjects(exp, {
     noun,
     written: `${name} on ${table}`,
@@ -136,10 +155,10 @@ export function evaluatePolicy(exp: Of<'policy'>, ctx: EvalContext): CheckResult
 
 /** A trigger's function as written (`schema.name`, parentheses optional) against the qualified actual. */
 function sameFunctionName(written: string, actual: string): boolean {
-  const pattern = parseQualified(written.replace(/\(\s*\)\s*$/, ''), 'public');
+  const pattern = parseName(written.replace(/\(\s*\)\s*$/, ''), 'public');
   if (!pattern) return false;
-  const { schema, name } = unqualify(actual);
-  const unqualifiedSpec = splitName(written).length === 1;
+  const { schema, name } = splitKey(actual);
+  const unqualifiedSpec = partCount(written) === 1;
   return partMatches(pattern.name, name) && (partMatches(pattern.schema, schema) || (unqualifiedSpec && schema === 'pg_catalog'));
 }
 
@@ -188,27 +207,32 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
   const e = exp.entry;
   const tablePattern = e.table ? qualified(e.table) : ANY_TABLE;
   // An index lives in its table's schema: with a table given, an unqualified index name means that schema.
-  const pattern = e.table && splitName(e.index).length === 1 ? { ...qualified(e.index), schema: tablePattern.schema } : qualified(e.index);
+  const pattern = e.table && partCount(e.index) === 1 ? { ...qualified(e.index), schema: tablePattern.schema } : qualified(e.index);
   // Indexes of materialized views count too; a table identity narrows the search, and so does
   // a plain index name without one (only the relations holding an index of that name are read).
-  const relations = (s: Snapshot, loose: boolean): Record<string, Table> => {
-    const all = relationsOf(s) as Record<string, Table>;
-    if (e.table || isGlob(pattern)) return all;
-    const owners = indexOwners(s, pattern.schema.text, pattern.name.text, loose) ?? [];
-    return Object.fromEntries(owners.map((key) => [key, all[key]!] as const));
+  const tables = (s: Snapshot, loose: boolean): string[] =>
+    e.table || isGlob(pattern) ? findQualified(relationsOf(s), tablePattern, loose) : indexOwners(s, pattern.schema.text, pattern.name.text, loose);
+  // The schema of the table last read (accept and keyOf ask it of the same table in turn).
+  let lastTable: string | undefined;
+  let lastSchema = '';
+  const schemaOf = (table: string) => {
+    if (table !== lastTable) {
+      lastTable = table;
+      lastSchema = splitKey(table).schema;
+    }
+    return lastSchema;
   };
   const { parts, byKey } = memoParts((s, loose) =>
     findParts(
-      s,
-      tablePattern,
-      loose,
-      (t) => t.indexes ?? {},
+      relationsOf(s) as Record<string, Table>,
+      tables(s, loose),
+      (t) => t.indexes,
+      onlyName(pattern.name, loose),
       (name, table) => {
         const m = loose ? partMatchesLoosely : partMatches;
-        return m(pattern.schema, unqualify(table).schema) && m(pattern.name, name);
+        return m(pattern.schema, schemaOf(table)) && m(pattern.name, name);
       },
-      (name, table) => qualify(unqualify(table).schema, name),
-      relations(s, loose),
+      (name, table) => qualify(schemaOf(table), name),
     ),
   );
   return evaluateObjects(exp, {
@@ -245,17 +269,18 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
   const written = `${fk.table}(${fk.columns.join(', ')}) -> ${fk.references}${fk.name ? ` (${fk.name})` : ''}`;
   const { parts, byKey } = memoParts((s, loose) =>
     findParts(
-      s,
-      tablePattern,
-      loose,
-      (t) => Object.fromEntries(Object.entries(t.constraints).filter(([, c]) => c.type === 'foreign' && c.references)),
-      (name, table) => {
-        const c = s.tables[table]!.constraints[name]!;
-        const r = c.references!;
+      s.tables,
+      findQualified(s.tables, tablePattern, loose),
+      (t) => t.constraints,
+      namePart ? onlyName(namePart, loose) : undefined,
+      (name, _table, c) => {
+        const r = c.references;
         return (
-          c.columns.join('\0') === columns.join('\0') &&
-          matchesQualified(ref.table, r.table, loose) &&
-          (!ref.columns || r.columns.join('\0') === ref.columns.join('\0')) &&
+          c.type === 'foreign' &&
+          !!r &&
+          sameList(c.columns, columns) &&
+          keyMatches(ref.table, r.table, loose) &&
+          (!ref.columns || sameList(r.columns, ref.columns)) &&
           (!namePart || nameMatcher(namePart, loose)(name))
         );
       },
@@ -279,9 +304,8 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
       return out;
     },
     hint: (s) => {
-      const onColumns = findParts(s, tablePattern, false, (t) => t.constraints, (n, t) => {
-        const c = s.tables[t]!.constraints[n]!;
-        return c.type === 'foreign' && c.columns.join('\0') === columns.join('\0');
+      const onColumns = findParts(s.tables, findQualified(s.tables, tablePattern, false), (t) => t.constraints, undefined, (_n, _t, c) => {
+        return c.type === 'foreign' && sameList(c.columns, columns);
       }, onTable)[0];
       return onColumns ? `${onColumns.key} references ${onColumns.value.references!.table}(${onColumns.value.references!.columns.join(', ')})` : undefined;
     },
