@@ -102,13 +102,12 @@ const isScoped = (name: QueryName): name is ScopedKind => (SCOPED_KINDS as reado
 
 let queries: Record<QueryName, string> | undefined;
 
-/** The catalog queries, read from ./sql once; lines marked `-- pg15+` are dropped for older servers. */
+/** The catalog queries, read from ./sql once; lines marked `-- pgNN+` are dropped for servers older than NN. */
 function sql(name: QueryName, versionNum = 170000): string {
   queries ??= Object.fromEntries(
     QUERY_NAMES.map((n) => [n, readFileSync(new URL(`./sql/${n}.sql`, import.meta.url), 'utf8')]),
   ) as Record<QueryName, string>;
-  const text = queries[name];
-  return versionNum >= 150000 ? text : text.replace(/^.*-- pg15\+\s*$/gm, '');
+  return queries[name].replace(/^.*-- pg(\d+)\+\s*$/gm, (line, major: string) => (versionNum >= Number(major) * 10000 ? line : ''));
 }
 
 /** Kinds whose objects are relations, or parts of relations: scope.sql finds the relations to read. */

@@ -703,3 +703,120 @@ describe('transaction handling', () => {
     }
   });
 });
+
+// Text the catalog queries put together in SQL (constraint and index definitions) or print
+// without their table (defaults and check expressions that name no column) must be what
+// PostgreSQL's own functions print, for every shape of object, the unusual ones included.
+const FIXTURE_TEXT = `
+CREATE SCHEMA "Odd Schema";
+CREATE TYPE "Odd Schema".mood AS ENUM ('a', 'b');
+CREATE DOMAIN "Odd Schema".posint AS integer CHECK (VALUE > 0);
+CREATE TABLE "Odd Schema"."Parent Table" (
+  "Key Part" integer,
+  "order" text COLLATE "C",
+  "user" varchar(10) DEFAULT current_user,
+  n "Odd Schema".posint DEFAULT 1,
+  m "Odd Schema".mood DEFAULT 'a',
+  at timestamptz DEFAULT now() + interval '1 day',
+  flag boolean DEFAULT true,
+  PRIMARY KEY ("order", "Key Part"),
+  UNIQUE NULLS NOT DISTINCT ("user"),
+  CONSTRAINT with_include UNIQUE (n) INCLUDE (flag),
+  CONSTRAINT lonely UNIQUE ("Key Part"),
+  CONSTRAINT later UNIQUE (at) DEFERRABLE INITIALLY DEFERRED,
+  CONSTRAINT no_columns CHECK (1 < 2),
+  CONSTRAINT no_inherit CHECK (n > 0) NO INHERIT,
+  CONSTRAINT two_columns CHECK ("Key Part" < n AND "order" <> '')
+);
+CREATE TABLE public.child (
+  id integer PRIMARY KEY,
+  a text, b integer, c integer,
+  FOREIGN KEY (a, b) REFERENCES "Odd Schema"."Parent Table" ("order", "Key Part") ON UPDATE CASCADE ON DELETE SET DEFAULT,
+  CONSTRAINT partial_null FOREIGN KEY (a, b) REFERENCES "Odd Schema"."Parent Table" ("order", "Key Part") ON DELETE SET NULL (b),
+  CONSTRAINT simple_restrict FOREIGN KEY (c) REFERENCES "Odd Schema"."Parent Table" ("Key Part") MATCH SIMPLE ON DELETE RESTRICT ON UPDATE SET NULL,
+  CONSTRAINT self_ref FOREIGN KEY (c) REFERENCES public.child (id) DEFERRABLE INITIALLY IMMEDIATE NOT VALID,
+  CONSTRAINT excl EXCLUDE USING btree (id WITH =)
+);
+CREATE INDEX ON public.child (b DESC NULLS LAST);
+CREATE INDEX ON public.child (a COLLATE "C");
+CREATE INDEX ON public.child (a text_pattern_ops);
+CREATE INDEX ON public.child USING hash (a);
+CREATE INDEX ON public.child (b, c) WHERE b > 0 AND a IS NOT NULL;
+CREATE INDEX ON public.child ((b + c));
+CREATE INDEX ON public.child (c) WITH (fillfactor = 50);
+CREATE INDEX ON "Odd Schema"."Parent Table" (m, n);
+CREATE TABLE public.parted (k integer, v text, PRIMARY KEY (k)) PARTITION BY RANGE (k);
+CREATE TABLE public.parted_1 PARTITION OF public.parted FOR VALUES FROM (0) TO (10);
+CREATE INDEX ON public.parted (v);
+CREATE TABLE public.refs_parted (k integer REFERENCES public.parted (k));
+CREATE TABLE public.inherits_check (extra int) INHERITS ("Odd Schema"."Parent Table");
+CREATE TABLE public.deferred_pk (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED, "select" int UNIQUE DEFERRABLE);
+`;
+
+describe('text built in SQL', () => {
+  let db: TestDatabase;
+  let snap: Snapshot;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(FIXTURE_TEXT, 'cat_text');
+    snap = await snapshotOf(db);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const relationOf = (key: string) => snap.tables[key] ?? snap.views[key];
+  const KEY = `quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS key`;
+  const USER_TABLES = `JOIN pg_class c ON c.oid = x.rel JOIN pg_namespace n ON n.oid = c.relnamespace
+                       WHERE n.nspname IN ('public', 'Odd Schema')`;
+
+  async function rows<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path = ''`);
+      return (await client.query<T>(sql)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('prints every constraint definition and check as pg_get_constraintdef() and pg_get_expr() do', async () => {
+    const found = await rows<{ key: string; name: string; def: string; check: string | null }>(
+      `SELECT ${KEY}, x.conname AS name, pg_get_constraintdef(x.oid) AS def,
+              CASE WHEN x.contype = 'c' THEN pg_get_expr(x.conbin, x.conrelid) END AS check
+       FROM (SELECT con.*, con.conrelid AS rel FROM pg_constraint con WHERE con.contype IN ('p', 'u', 'f', 'c', 'x')) x ${USER_TABLES}`,
+    );
+    expect(found.length).toBeGreaterThan(15);
+    let seen = 0;
+    for (const row of found) {
+      const constraint = snap.tables[row.key]?.constraints[row.name];
+      // The copies of a key for each referenced partition are left out of the snapshot.
+      if (!constraint && row.key === 'public.refs_parted') continue;
+      expect(constraint?.definition, `${row.key} ${row.name}`).toBe(row.def);
+      expect(constraint?.check, `${row.key} ${row.name}`).toBe(row.check);
+      seen++;
+    }
+    expect(seen).toBeGreaterThan(15);
+  });
+
+  it('prints every index definition as pg_get_indexdef() does', async () => {
+    const found = await rows<{ key: string; name: string; def: string }>(
+      `SELECT ${KEY}, ic.relname AS name, pg_get_indexdef(x.indexrelid) AS def
+       FROM (SELECT i.*, i.indrelid AS rel FROM pg_index i) x JOIN pg_class ic ON ic.oid = x.indexrelid ${USER_TABLES}`,
+    );
+    expect(found.length).toBeGreaterThan(15);
+    for (const row of found) expect(relationOf(row.key)?.indexes[row.name]?.definition, row.name).toBe(row.def);
+  });
+
+  it('prints every default as pg_get_expr() does', async () => {
+    const found = await rows<{ key: string; name: string; def: string }>(
+      `SELECT ${KEY}, a.attname AS name, pg_get_expr(x.adbin, x.adrelid) AS def
+       FROM (SELECT ad.*, ad.adrelid AS rel FROM pg_attrdef ad) x
+       JOIN pg_attribute a ON a.attrelid = x.adrelid AND a.attnum = x.adnum ${USER_TABLES}`,
+    );
+    expect(found.length).toBeGreaterThan(8);
+    for (const row of found) expect(relationOf(row.key)?.columns[row.name]?.default, `${row.key} ${row.name}`).toBe(row.def);
+  });
+});

@@ -9,7 +9,11 @@ SELECT n.nspname::text AS nspname,
        a.attnum::int AS attnum,
        format_type(a.atttypid, a.atttypmod) AS type,
        NOT a.attnotnull AS nullable,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       -- A default refers to no column: printed without its table, as pg_get_expr() would open the
+       -- table (a relation cache entry per table on a new session) to name columns it has none of.
+       CASE WHEN a.attgenerated = ''
+            THEN pg_get_expr(ad.adbin, CASE WHEN ad.adbin::text LIKE '%{VAR :%' THEN ad.adrelid ELSE 0 END)
+       END AS default_expr,
        CASE a.attidentity WHEN 'a' THEN 'always' WHEN 'd' THEN 'by default' END AS identity,
        CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated
 FROM pg_attribute a

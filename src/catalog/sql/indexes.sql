@@ -29,7 +29,7 @@ SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        ic.relname::text AS indexname,
        keys.columns,
-       coalesce(keys.include, '{}') AS include,
+       keys.include,
        i.indisunique AS is_unique,
        i.indisprimary AS is_primary,
        am.amname::text AS method,
@@ -55,8 +55,11 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_constraint con
        ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
 CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid) AS text) pred
--- Whether every key column prints as its bare name in pg_get_indexdef() (default_opclasses).
-CROSS JOIN LATERAL (
+-- One column (most indexes): one probe of pg_attribute and no aggregate, whose ORDER BY sorts per
+-- index. Several columns or an expression: a row per column, aggregated (HAVING skips this for one).
+LEFT JOIN pg_attribute a1 ON i.indnatts = 1 AND a1.attrelid = i.indrelid AND a1.attnum = i.indkey[0]
+LEFT JOIN LATERAL (
+  -- Whether every key column prints as its bare name in pg_get_indexdef() (default_opclasses).
   SELECT array_agg(k.name ORDER BY k.ord) FILTER (WHERE k.ord <= i.indnkeyatts) AS columns,
          array_agg(k.name ORDER BY k.ord) FILTER (WHERE k.ord > i.indnkeyatts) AS include,
          coalesce(bool_and(k.plain) FILTER (WHERE k.ord <= i.indnkeyatts), false) AS plain,
@@ -73,6 +76,18 @@ CROSS JOIN LATERAL (
         -- indclass, indcollation and indoption cover the key columns only: NULL for INCLUDE ones.
         FROM unnest(i.indkey::int2[], i.indclass::oid[], i.indcollation::oid[], i.indoption::int2[])
              WITH ORDINALITY AS k(attnum, opclass, coll, opt, ord)) k
+  HAVING a1.attrelid IS NULL
+) multi ON true
+CROSS JOIN LATERAL (
+  SELECT CASE WHEN a1.attrelid IS NULL THEN multi.columns ELSE ARRAY[a1.attname::text] END AS columns,
+         coalesce(multi.include, '{}') AS include,
+         CASE WHEN a1.attrelid IS NULL THEN multi.names ELSE quote_ident(a1.attname) END AS names,
+         CASE WHEN a1.attrelid IS NULL THEN multi.plain
+              ELSE i.indoption[0] = 0
+                   AND (i.indcollation[0] = 0 OR i.indcollation[0] = a1.attcollation)
+                   AND (i.indclass[0], ic.relam, a1.atttypid) IN (SELECT opclass, method, typid FROM default_opclasses)
+         END AS plain
+  OFFSET 0 -- computed once, not once per use
 ) keys
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
