@@ -104,27 +104,84 @@ export function parseYamlSpec(text: string, file: string, options: { fast?: bool
  */
 export const isPlainYaml = (text: string): boolean => !/(?:^|[\s[{,:-])[&*!]|<<|^%|(?:^|[\s[{,:-])[-+]?0b/m.test(text);
 
-/** js-yaml with YAML 1.2's core schema, noting the line and column each mapping and list starts at. */
-function readPlainYaml(text: string): { raw: unknown; locate: (keyPath: readonly (string | number)[]) => Location | undefined } | undefined {
-  const starts = new WeakMap<object, Location>();
-  const open: Location[] = [];
+type FastLocate = (keyPath: readonly (string | number)[]) => Location | undefined;
+
+/**
+ * js-yaml with YAML 1.2's core schema. Where each phase entry starts comes from a light scan of
+ * the lines (a block list under a top-level `pre:`, `post:` or `always:` key, as specs are
+ * written), checked against the data; when the scan cannot vouch for every entry, a second
+ * reading notes every node's start (js-yaml's listener, which makes reading half again slower).
+ */
+function readPlainYaml(text: string): { raw: unknown; locate: FastLocate } | undefined {
   let raw: unknown;
   try {
-    raw = jsYaml.load(text, {
-      schema: jsYaml.CORE_SCHEMA,
-      listener(event, state) {
-        if (event === 'open') {
-          open.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
-          return;
-        }
-        const at = open.pop();
-        if (at !== undefined && typeof state.result === 'object' && state.result !== null) starts.set(state.result, at);
-      },
-    });
+    raw = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
   } catch {
     return undefined;
   }
-  const locate = (keyPath: readonly (string | number)[]): Location | undefined => {
+  return { raw, locate: scanEntries(text, raw) ?? listenedStarts(text) };
+}
+
+const PHASES = ['pre', 'post', 'always'] as const;
+
+/** The start of every phase entry, from the lines of the text; undefined when unsure. */
+function scanEntries(text: string, raw: unknown): FastLocate | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const lines = text.split('\n');
+  const found = new Map<string, Location[]>();
+  for (const phase of PHASES) {
+    const entries = (raw as Record<string, unknown>)[phase];
+    if (!Array.isArray(entries) || entries.length === 0) continue;
+    const key = new RegExp(`^${phase}[ \\t]*:[ \\t]*(#.*)?\\r?$`);
+    const at = lines.findIndex((l) => key.test(l));
+    if (at < 0 || lines.findIndex((l, i) => i > at && key.test(l)) >= 0) return undefined;
+    const starts: Location[] = [];
+    let indent = -1;
+    for (let i = at + 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const content = line.search(/[^ \r]/);
+      if (content < 0 || line[content] === '#') continue;
+      if (indent < 0) indent = content;
+      if (content < indent || (content === 0 && line[0] !== '-')) break;
+      if (content > indent) continue;
+      if (!/^-(\s|$)/.test(line.slice(content))) break;
+      // The entry starts after "- ", or on the next line with content when that is all there is.
+      const rest = line.slice(content + 1).search(/[^ \t\r]/);
+      if (rest >= 0 && line[content + 1 + rest] !== '#') {
+        starts.push({ line: i + 1, column: content + 2 + rest });
+        continue;
+      }
+      let next = i + 1;
+      for (; next < lines.length; next++) {
+        const c = lines[next]!.search(/[^ \r]/);
+        if (c >= 0 && lines[next]![c] !== '#') break;
+      }
+      const column = next < lines.length ? lines[next]!.search(/[^ \r]/) : -1;
+      if (column <= indent) return undefined;
+      starts.push({ line: next + 1, column: column + 1 });
+    }
+    if (starts.length !== entries.length) return undefined;
+    found.set(phase, starts);
+  }
+  return (keyPath) => (keyPath.length === 2 && typeof keyPath[1] === 'number' ? found.get(String(keyPath[0]))?.[keyPath[1]] : undefined);
+}
+
+/** Reads the text again with js-yaml's listener, noting where each mapping and list starts. */
+function listenedStarts(text: string): FastLocate {
+  const starts = new WeakMap<object, Location>();
+  const open: Location[] = [];
+  const raw = jsYaml.load(text, {
+    schema: jsYaml.CORE_SCHEMA,
+    listener(event, state) {
+      if (event === 'open') {
+        open.push({ line: state.line + 1, column: state.position - state.lineStart + 1 });
+        return;
+      }
+      const at = open.pop();
+      if (at !== undefined && typeof state.result === 'object' && state.result !== null) starts.set(state.result, at);
+    },
+  });
+  return (keyPath) => {
     let node: unknown = raw;
     for (const step of keyPath) {
       if (typeof node !== 'object' || node === null || !Object.hasOwn(node, step)) return undefined;
@@ -132,7 +189,6 @@ function readPlainYaml(text: string): { raw: unknown; locate: (keyPath: readonly
     }
     return typeof node === 'object' && node !== null ? starts.get(node) : undefined;
   };
-  return { raw, locate };
 }
 
 /** The `yaml` package's reading: the data, and a locator with every node's position. */

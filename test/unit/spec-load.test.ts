@@ -36,6 +36,28 @@ async function loadError(inputs: string[], cwd = root): Promise<PgspecError> {
 
 const entries = (spec: Spec) => [...spec.pre, ...spec.post, ...spec.always];
 
+describe('the fast YAML reading', () => {
+  // Plain specs are read by js-yaml and their entry lines found by a scan of the text; other
+  // specs by the yaml package. Both must give the same Spec, lines included, whatever the layout.
+  const layouts: Record<string, string> = {
+    'indented block list': 'name: x\npost:\n  - table: public.a\n  - column: public.a.b\n    type: text\n',
+    'list at the key\'s indentation': 'name: x\npre:\n- table: public.a\n-   table: public.b\npost:\n- table: public.c\n',
+    'entry on the line after its dash, comments between': 'name: x\npost:\n  -\n    table: public.a\n  - # first\n\n    # more\n    table: public.b\n  - { table: public.c }\n',
+    'block scalars with dashes inside': 'name: x\npost:\n  - query: |\n      select 1\n      - 2\n    equals: -1\n  - table: public.t\ndescription: >\n  - not an entry\n',
+    'flow list': 'name: x\npost: [ { table: public.a }, { table: public.b } ]\n',
+    'quoted phase key': 'name: x\n"post":\n  - table: public.a\n',
+    'CRLF line ends': 'name: x\r\npost:\r\n  - table: public.a\r\n  - table: public.b\r\n',
+    'phase key with a comment, always last': 'name: x\nalways: # every phase\n  - extension: plpgsql\n',
+  };
+  for (const [layout, text] of Object.entries(layouts)) {
+    it(`gives what the full reading gives: ${layout}`, () => {
+      const fast = parseYamlSpec(text, 'inline.spec.yaml');
+      expect(fast).toEqual(parseYamlSpec(text, 'inline.spec.yaml', { fast: false }));
+      expect(entries(fast).every((e) => typeof e.line === 'number')).toBe(true);
+    });
+  }
+});
+
 describe('loadSpecs: YAML', () => {
   it('loads one entry of every kind with its kind, phase and line', async () => {
     const [spec] = await loadSpecs([fixture('all-kinds.spec.yaml')], root);
