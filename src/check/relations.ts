@@ -110,9 +110,10 @@ export function rowsMismatches(rows: RowsValue | undefined, key: string, ctx: Ev
 /** Property checks shared by `column` entries and a table's `columns` map. */
 export function columnMismatches(props: ColumnProps, col: Column, prefix = ''): Mismatch[] {
   const out: Mismatch[] = [];
+  // Property names are built for mismatches only.
   const p = (name: string) => `${prefix}${name}`;
   if (props.type !== undefined && !sameType(props.type, col.type)) out.push({ property: p('type'), expected: props.type, actual: col.type });
-  out.push(...expectEqual(p('nullable'), props.nullable, col.nullable));
+  if (props.nullable !== undefined && props.nullable !== col.nullable) out.push({ property: p('nullable'), expected: props.nullable, actual: col.nullable });
   if (props.default !== undefined) {
     if (props.default === true && col.default === null) out.push({ property: p('default'), expected: 'a default', actual: null, message: `${p('default')}: none, expected a default` });
     if (props.default === false && col.default !== null) out.push({ property: p('default'), expected: null, actual: col.default, message: `${p('default')} is ${col.default}, expected none` });
@@ -206,27 +207,42 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
   const { entry } = exp;
   const parsed = parseColumn(entry.column);
   if (!parsed) throw new Error(`invalid column name ${entry.column}`);
-  // The columns found in each state (at most post and pre), by key, for check() and entry().
-  const seen: { s: Snapshot; columns: Map<string, Column> }[] = [];
+  // The columns found in each state (at most post and pre), in the order of their keys, for
+  // check() and entry(); a map by key only when a glob found several.
+  const seen: { s: Snapshot; keys: string[]; columns: Column[]; byKey?: Map<string, Column> }[] = [];
   const find = (s: Snapshot, loose: boolean) => {
     const rels = relationsOf(s);
     const match = loose ? partMatchesLoosely : partMatches;
     const keys: string[] = [];
-    let columnsOf = seen.find((e) => e.s === s)?.columns;
-    if (!columnsOf && !loose) seen.push({ s, columns: (columnsOf = new Map()) });
+    const found: Column[] = [];
+    const add = (rel: string, c: string, column: Column) => {
+      keys.push(`${rel}.${quoteIfNeeded(c)}`);
+      found.push(column);
+    };
     for (const rel of findQualified(rels, parsed.table, loose)) {
       const columns = rels[rel]!.columns;
       // A plain column name is looked up; globs and suggestions read every column.
-      const names = !loose && !parsed.column.glob ? (Object.hasOwn(columns, parsed.column.text) ? [parsed.column.text] : []) : Object.keys(columns).filter((c) => match(parsed.column, c));
-      for (const c of names) {
-        const key = `${rel}.${quoteIfNeeded(c)}`;
-        keys.push(key);
-        if (!loose) columnsOf!.set(key, columns[c]!);
+      if (!loose && !parsed.column.glob) {
+        if (Object.hasOwn(columns, parsed.column.text)) add(rel, parsed.column.text, columns[parsed.column.text]!);
+      } else {
+        for (const c of Object.keys(columns)) if (match(parsed.column, c)) add(rel, c, columns[c]!);
       }
     }
+    if (!loose && !seen.some((e) => e.s === s)) seen.push({ s, keys, columns: found });
     return keys;
   };
-  const columnOf = (s: Snapshot, key: string) => seen.find((e) => e.s === s)?.columns.get(key) ?? columnByKey(s, key);
+  const columnOf = (s: Snapshot, key: string): Column | undefined => {
+    const e = seen.find((x) => x.s === s);
+    if (e) {
+      if (e.keys.length === 1 && e.keys[0] === key) return e.columns[0];
+      if (e.keys.length > 1) {
+        e.byKey ??= new Map(e.keys.map((k, i) => [k, e.columns[i]!] as const));
+        const column = e.byKey.get(key);
+        if (column) return column;
+      }
+    }
+    return columnByKey(s, key);
+  };
   return evaluateObjects(exp, {
     noun: 'column',
     written: entry.column,

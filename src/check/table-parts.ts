@@ -41,14 +41,15 @@ function findParts<T>(
   keyOf: (name: string, tableKey: string) => string,
 ): Part<T>[] {
   const out: Part<T>[] = [];
+  const add = (all: Record<string, T>, name: string, table: string) => {
+    const value = all[name]!;
+    if (accept(name, table, value)) out.push({ key: keyOf(name, table), table, name, value });
+  };
   for (const table of tables) {
     const all = pick(relations[table]!);
     if (!all) continue;
-    const names = only === undefined ? Object.keys(all) : Object.hasOwn(all, only) ? [only] : [];
-    for (const name of names) {
-      const value = all[name]!;
-      if (accept(name, table, value)) out.push({ key: keyOf(name, table), table, name, value });
-    }
+    if (only === undefined) for (const name of Object.keys(all)) add(all, name, table);
+    else if (Object.hasOwn(all, only)) add(all, only, table);
   }
   return out.length > 1 ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
 }
@@ -87,7 +88,10 @@ function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
   };
   const byKey = (s: Snapshot, key: string): Part<T> | undefined => {
     const e = entry(s);
-    e.byKey ??= new Map(parts(s, false).map((p) => [p.key, p] as const));
+    const found = parts(s, false);
+    // Most expectations find one part: a map only for more.
+    if (found.length <= 1) return found[0]?.key === key ? found[0] : undefined;
+    e.byKey ??= new Map(found.map((p) => [p.key, p] as const));
     return e.byKey.get(key);
   };
   return { parts, byKey };
