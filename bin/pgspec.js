@@ -180,6 +180,8 @@ async function load() {
       // which loads undici, 40 to 50 ms of every start. Node's own answer, for that moment only.
       const lend = !('navigator' in globalThis);
       if (lend) globalThis.navigator = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
+      // Validated specs are kept beside the bundle (src/spec/load.ts).
+      globalThis[Symbol.for('pgspec.specCache')] = `${dirname(file)}/specs`;
       let cli;
       try {
         ({ exports: cli, saveCache } = runBundle(file));

@@ -1,4 +1,6 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import jsYaml from 'js-yaml';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Pair, type YAMLMap } from 'yaml';
@@ -9,7 +11,8 @@ import type { Spec } from './model.ts';
 import { validateSpec, type Locate, type Location } from './validate.ts';
 
 // Finds spec files (paths, folders, globs), reads them (YAML with positions, JSON, TS/JS modules)
-// and hands the data to validateSpec(). The only I/O of the spec layer: reading files.
+// and hands the data to validateSpec(). The only I/O of the spec layer: reading files, and
+// keeping validated specs in the CLI's cache folder.
 
 const SPEC_FILE = /\.spec\.(ya?ml|ts|js|json)$/;
 const SPEC_EXTENSION = /\.(ya?ml|ts|js|json)$/;
@@ -66,9 +69,55 @@ export async function loadSpecFile(abs: string, shown: string = abs): Promise<Sp
   } catch (error) {
     throw new SpecError(shown, undefined, undefined, '', `cannot read the file: ${oneLine(error)}`);
   }
-  const text = decodeUtf8(bytes, shown);
+  const cached = await cachedSpec(shown, bytes);
+  let spec = cached.spec;
+  if (spec === undefined) {
+    const text = decodeUtf8(bytes, shown);
+    spec = abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown);
+    await cached.keep(spec);
+  }
   // Migrations folders are read now, so evaluation never touches the file system.
-  return withMigrationFolders(abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown), path.dirname(abs));
+  return withMigrationFolders(spec, path.dirname(abs));
+}
+
+/** How many validated specs the cache keeps; beyond that, the oldest half goes. */
+const SPEC_CACHE_SIZE = 200;
+
+/**
+ * Validated specs kept between runs, in the folder the CLI names (inside its bundle's folder, so
+ * a new pgspec build starts afresh; PGSPEC_SPEC_CACHE=off turns it off): a file read before,
+ * byte for byte and under the same name, is not parsed and validated again. Only specs that
+ * loaded are kept, so an invalid file is read, and reported, every time.
+ */
+async function cachedSpec(shown: string, bytes: Buffer): Promise<{ spec?: Spec; keep: (spec: Spec) => Promise<void> }> {
+  const dir = (globalThis as Record<symbol, unknown>)[Symbol.for('pgspec.specCache')];
+  if (typeof dir !== 'string' || process.env.PGSPEC_SPEC_CACHE === 'off') return { keep: async () => undefined };
+  const file = path.join(dir, `${createHash('sha256').update(`${shown}\0`).update(bytes).digest('hex')}.json`);
+  try {
+    return { spec: JSON.parse(await readFile(file, 'utf8')) as Spec, keep: async () => undefined };
+  } catch {
+    // not kept yet (or unreadable: read the file itself)
+  }
+  const keep = async (spec: Spec) => {
+    const json = JSON.stringify(spec);
+    // Kept only when JSON gives the very same spec back.
+    if (!isDeepStrictEqual(JSON.parse(json), spec)) return;
+    try {
+      await mkdir(dir, { recursive: true });
+      const tmp = `${file}.tmp-${process.pid}`;
+      await writeFile(tmp, json);
+      await rename(tmp, file);
+      const kept = await readdir(dir);
+      if (kept.length > SPEC_CACHE_SIZE) {
+        const aged = await Promise.all(kept.map(async (name) => ({ name, at: (await stat(path.join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
+        aged.sort((a, b) => a.at - b.at);
+        await Promise.all(aged.slice(0, kept.length / 2).map((f) => rm(path.join(dir, f.name), { force: true })));
+      }
+    } catch {
+      // a read-only install: specs are validated on every run
+    }
+  };
+  return { keep };
 }
 
 /**
