@@ -35,7 +35,8 @@ export function evaluateEnum(exp: Of<'enum'>, ctx: EvalContext): CheckResult {
     entry: (s, key) => s.enums[key],
     check: (key) => {
       const labels = ctx.post.enums[key]!.labels;
-      return e.labels === undefined || JSON.stringify(e.labels) === JSON.stringify(labels)
+      // Labels are strings: the same list, in order, compared as such (not as JSON text).
+      return e.labels === undefined || (e.labels.length === labels.length && e.labels.every((l, i) => l === labels[i]))
         ? []
         : [{ property: 'labels', expected: e.labels, actual: labels }];
     },

@@ -143,7 +143,9 @@ function rlsMismatches(rls: Of<'table'>['entry']['rls'], t: Table): Mismatch[] {
 }
 
 function tableMismatches(entry: Of<'table'>['entry'], key: string, t: Table, ctx: EvalContext): Mismatch[] {
-  const out: Mismatch[] = [...rowsMismatches(entry.rows, key, ctx), ...rlsMismatches(entry.rls, t)];
+  // rowsMismatches returns a fresh list: the other checks add to it.
+  const out = rowsMismatches(entry.rows, key, ctx);
+  if (entry.rls !== undefined) out.push(...rlsMismatches(entry.rls, t));
   if (entry.columns) {
     for (const [written, props] of Object.entries(entry.columns)) {
       const name = resolvePart(written, false).text;

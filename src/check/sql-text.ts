@@ -162,7 +162,9 @@ function parseType(written: string): JsonObject | undefined {
 function memoized<T>(fn: (text: string) => T, limit = 20_000): (text: string) => T {
   const cache = new Map<string, T>();
   return (text) => {
-    if (cache.has(text)) return cache.get(text) as T;
+    // One lookup on a hit (a value of undefined, a text that does not parse, needs the second).
+    const known = cache.get(text);
+    if (known !== undefined || cache.has(text)) return known as T;
     const value = fn(text);
     if (cache.size >= limit) cache.clear();
     cache.set(text, value);
