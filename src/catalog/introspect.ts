@@ -81,21 +81,25 @@ const QUERY_NAMES = [
 ] as const;
 type QueryName = (typeof QUERY_NAMES)[number];
 
-/** The order queries are handed to sessions: the slowest first, so the last to finish is a quick one. */
-const BY_COST: Exclude<QueryName, 'server' | 'scope'>[] = [
-  'indexes',
-  'columns',
-  'constraints',
-  'policies',
-  'triggers',
-  'tables',
-  'roles',
-  'sequences',
-  'routines',
-  'views',
-  'schemas',
-  'enums',
-  'extensions',
+/**
+ * The order queries are handed to sessions: the slowest first, so the last to finish is a quick
+ * one. The queries of a group run one after another on the same session: printing an expression
+ * that names columns (pg_get_expr() of a check or a policy) opens its table, which builds the
+ * table's relation cache entry on that session; the second query finds them built.
+ */
+const BY_COST: Exclude<QueryName, 'server' | 'scope'>[][] = [
+  ['indexes'],
+  ['constraints', 'policies'],
+  ['columns'],
+  ['triggers'],
+  ['tables'],
+  ['roles'],
+  ['sequences'],
+  ['routines'],
+  ['views'],
+  ['schemas'],
+  ['enums'],
+  ['extensions'],
 ];
 
 const isScoped = (name: QueryName): name is ScopedKind => (SCOPED_KINDS as readonly string[]).includes(name);
@@ -166,24 +170,27 @@ type Results = Map<QueryName, pg.QueryResultRow[]>;
  */
 async function runQueries(
   client: pg.ClientBase,
-  names: QueryName[],
+  groups: QueryName[][],
   run: (c: pg.ClientBase, name: QueryName) => Promise<pg.QueryResultRow[]>,
   snapshotId: string | undefined,
   options: IntrospectOptions,
 ): Promise<Results> {
   const results: Results = new Map();
-  const queue = [...names];
+  const queue = [...groups];
   let failure: { error: unknown } | undefined;
   const work = async (c: pg.ClientBase) => {
-    for (let name = queue.shift(); name !== undefined && !failure; name = queue.shift()) {
-      try {
-        results.set(name, await run(c, name));
-      } catch (error) {
-        failure ??= { error };
+    for (let group = queue.shift(); group !== undefined && !failure; group = queue.shift()) {
+      for (const name of group) {
+        if (failure) break;
+        try {
+          results.set(name, await run(c, name));
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     }
   };
-  const extra = snapshotId !== undefined && options.connect ? Math.min((options.concurrency ?? 4) - 1, names.length - 1) : 0;
+  const extra = snapshotId !== undefined && options.connect ? Math.min((options.concurrency ?? 4) - 1, groups.length - 1) : 0;
   const helpers = Array.from({ length: Math.max(0, extra) }, async () => {
     let session: CatalogSession;
     try {
@@ -194,7 +201,7 @@ async function runQueries(
     if (queue.length === 0 || failure) return session.release();
     try {
       await session.query(
-        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotId!)}; SET LOCAL search_path = ''`,
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshotId!)}; SET LOCAL search_path = ''; ${CATALOG_SETTINGS}`,
       );
     } catch {
       await session.query('ROLLBACK').catch(() => undefined);
@@ -220,9 +227,34 @@ interface ServerRow {
   version: string;
   version_num: number;
   catalog_bytes: string;
+  jit: string;
+  parallel_workers: string;
 }
 
-const serverInfo = (row: ServerRow) => ({ version: row.version, versionNum: row.version_num, catalogBytes: Number(row.catalog_bytes) });
+/** What begin() learns of the server and the session. */
+interface ServerInfo {
+  version: string;
+  versionNum: number;
+  catalogBytes: number;
+  /** The session's own jit and max_parallel_workers_per_gather, which CATALOG_SETTINGS change. */
+  settings: { jit: string; parallelWorkers: string };
+  snapshotId?: string;
+}
+
+const serverInfo = (row: ServerRow): ServerInfo => ({
+  version: row.version,
+  versionNum: row.version_num,
+  catalogBytes: Number(row.catalog_bytes),
+  settings: { jit: row.jit, parallelWorkers: row.parallel_workers },
+});
+
+/**
+ * Settings of every catalog session's transaction. The big catalog queries cost more than
+ * jit_above_cost (their estimates multiply per-row subqueries), and compiling them takes longer
+ * than running them. Parallel workers start as new backends whose caches are cold, on a server
+ * the other sessions already keep busy.
+ */
+const CATALOG_SETTINGS = 'SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0';
 
 /**
  * Below this size of pg_class (about 4,000 relations, indexes and TOAST tables included) the
@@ -236,13 +268,13 @@ const PARALLEL_CATALOG_BYTES = 1024 * 1024;
  * other sessions; a server that refuses (a standby before PostgreSQL 10, say) gets a plain
  * transaction and the queries run on this session alone.
  */
-async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<{ version: string; versionNum: number; catalogBytes: number; snapshotId?: string }> {
-  const start = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''; ${sql('server')}`;
+async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<ServerInfo> {
+  const start = `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL search_path = ''; ${sql('server')} ${CATALOG_SETTINGS};`;
   if (exportSnapshot) {
     try {
-      const results = (await client.query(`${start.replace(/;\s*$/, '')}; SELECT pg_export_snapshot() AS id`)) as unknown as pg.QueryResult[];
+      const results = (await client.query(`${start} SELECT pg_export_snapshot() AS id`)) as unknown as pg.QueryResult[];
       const server = results[2]!.rows[0] as ServerRow;
-      return { ...serverInfo(server), snapshotId: (results[3]!.rows[0] as { id: string }).id };
+      return { ...serverInfo(server), snapshotId: (results.at(-1)!.rows[0] as { id: string }).id };
     } catch {
       await client.query('ROLLBACK').catch(() => undefined);
     }
@@ -251,9 +283,23 @@ async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<{ 
   return serverInfo(results[2]!.rows[0] as ServerRow);
 }
 
-/** Builds a record with keys in sorted order; Object.fromEntries also keeps a `__proto__` key as data. */
+/**
+ * Builds a record with keys in sorted order, by assignment: Object.fromEntries is about three
+ * times slower, which shows over a big snapshot's hundred thousand objects. A `__proto__` key is
+ * defined as data, as Object.fromEntries would, not taken for the prototype. The record starts in
+ * V8's dictionary mode (a property deleted): keyed by object names, which differ from table to
+ * table, it would otherwise get a hidden class of its own for every key added.
+ */
 function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
-  return Object.fromEntries([...entries].sort(([a], [b]) => byCodeUnit(a, b)));
+  const sorted = [...entries].sort(([a], [b]) => byCodeUnit(a, b));
+  const record: Record<string, unknown> = { dictionary: true, mode: true };
+  delete record.dictionary;
+  delete record.mode;
+  for (const [key, value] of sorted) {
+    if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+    else record[key] = value;
+  }
+  return record as Record<string, T>;
 }
 
 /** Groups rows by their relation key (`schema.table`), then by the name of the object within it. */
@@ -310,14 +356,15 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     const scope = options.scope;
     const relations = scope ? await scopeRelations(client, scope) : undefined;
     // A kind the scope leaves out, or in which it finds no relation, is not read at all.
-    const names = BY_COST.filter((name) => {
+    const reads = (name: QueryName) => {
       if (!scope || !isScoped(name)) return true;
       const oids = relations?.get(name);
       return RELATION_KINDS.includes(name) ? oids === null || (oids !== undefined && oids.length > 0) : scope[name] !== undefined;
-    });
+    };
+    const groups = BY_COST.map((group) => group.filter(reads)).filter((group) => group.length > 0);
     const results = await runQueries(
       client,
-      names,
+      groups,
       async (c, name) => {
         const params = !isScoped(name) ? undefined : RELATION_KINDS.includes(name) ? [relations?.get(name) ?? null] : nameParams(scope?.[name]);
         return (await c.query(sql(name, server.versionNum), params)).rows;
@@ -402,6 +449,13 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
       options.countTables === 'all'
         ? Object.keys(tables).filter((key) => tables[key]?.kind !== 'foreign')
         : (options.countTables ?? []).filter((key) => Object.hasOwn(tables, key));
+    // count(*) of a big table is worth a parallel plan: the session's own settings again.
+    if (mode === 'exact' && countable.length > 0) {
+      await client.query(`SELECT set_config('jit', $1, true), set_config('max_parallel_workers_per_gather', $2, true)`, [
+        server.settings.jit,
+        server.settings.parallelWorkers,
+      ]);
+    }
     const rowCounts = await countRows(client, countable, mode, { inTransaction: true });
 
     const snapshot: Snapshot = {
