@@ -14,7 +14,7 @@ import {
   parseTrigger,
   relationKey,
   routineKey,
-  type ColumnRow,
+  type ColumnsRow,
   type ConstraintRow,
   type EnumRow,
   type ExtensionRow,
@@ -318,19 +318,12 @@ function groupByRelation<R extends { nspname: string; relname: string }, T>(
   return groups;
 }
 
-/** Groups column rows by relation, numbering positions in attnum order over the live columns. */
-function groupColumns(rows: readonly ColumnRow[]): Map<string, Map<string, Column>> {
-  const byRelation = new Map<string, ColumnRow[]>();
-  for (const row of rows) {
-    const key = relationKey(row);
-    let list = byRelation.get(key);
-    if (!list) byRelation.set(key, (list = []));
-    list.push(row);
-  }
+/** The columns of each relation, by relation key, numbering positions in attnum order over the live columns. */
+function groupColumns(rows: readonly ColumnsRow[]): Map<string, Map<string, Column>> {
   const groups = new Map<string, Map<string, Column>>();
-  for (const [key, list] of byRelation) {
-    list.sort((a, b) => a.attnum - b.attnum);
-    groups.set(key, new Map(list.map((row, i) => [row.attname, parseColumn(row, i + 1)] as const)));
+  for (const row of rows) {
+    const list = [...(row.columns ?? [])].sort((a, b) => a[1] - b[1]);
+    groups.set(relationKey(row), new Map(list.map((column, i) => [column[0], parseColumn(column, i + 1)] as const)));
   }
   return groups;
 }
@@ -375,7 +368,7 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     const rows = <R,>(name: QueryName): R[] => (results.get(name) ?? []) as R[];
     const schemaRows = rows<SchemaRow>('schemas');
     const tableRows = rows<TableRow>('tables');
-    const columnRows = rows<ColumnRow>('columns');
+    const columnRows = rows<ColumnsRow>('columns');
     const constraintRows = rows<ConstraintRow>('constraints');
     const indexRows = rows<IndexRow>('indexes');
     const triggerRows = rows<TriggerRow>('triggers');

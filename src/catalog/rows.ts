@@ -22,18 +22,15 @@ export interface TableRow {
   parent_relname: string | null;
 }
 
-/** A ColumnRow is one row of columns.sql. */
-export interface ColumnRow {
+/** A ColumnsRow is one row of columns.sql: a relation and its live columns (null: none). */
+export interface ColumnsRow {
   nspname: string;
   relname: string;
-  attname: string;
-  attnum: number;
-  type: string;
-  nullable: boolean;
-  default_expr: string | null;
-  identity: 'always' | 'by default' | null;
-  generated: string | null;
+  columns: ColumnTuple[] | null;
 }
+
+/** A ColumnTuple is one column of a ColumnsRow: name, attnum, type, nullable, default, identity, generated. */
+export type ColumnTuple = [string, number, string, boolean, string | null, 'always' | 'by default' | null, string | null];
 
 /** A ConstraintRow is one row of constraints.sql. */
 export interface ConstraintRow {
@@ -175,16 +172,10 @@ export function parseTableKind(relkind: string): 'table' | 'partitioned' | 'fore
   return unexpected('table relkind', relkind);
 }
 
-/** Maps a column row; `position` is its 1-based place among the relation's live columns. */
-export function parseColumn(row: ColumnRow, position: number): Column {
-  return {
-    position,
-    type: row.type,
-    nullable: row.nullable,
-    default: row.default_expr,
-    identity: row.identity,
-    generated: row.generated,
-  };
+/** Maps a column; `position` is its 1-based place among the relation's live columns. */
+export function parseColumn(column: ColumnTuple, position: number): Column {
+  const [, , type, nullable, defaultExpr, identity, generated] = column;
+  return { position, type, nullable, default: defaultExpr, identity, generated };
 }
 
 const CONSTRAINT_TYPES: Record<string, Constraint['type']> = {
