@@ -210,16 +210,23 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
   const parsed = parseColumn(entry.column);
   if (!parsed) throw new Error(`invalid column name ${entry.column}`);
   // The columns found in each state (at most post and pre), in the order of their keys, for
-  // check() and entry(); a map by key only when a glob found several.
-  const seen: { s: Snapshot; keys: string[]; columns: Column[]; byKey?: Map<string, Column> }[] = [];
+  // check() and entry(); a map by key only when a glob found several. Lists are made with their
+  // first item, not pushed to from empty (which reserves room for 17, 10,000 times over).
+  let seen: { s: Snapshot; keys: string[]; columns: Column[]; byKey?: Map<string, Column> }[] = [];
   const find = (s: Snapshot, loose: boolean) => {
     const rels = relationsOf(s);
     const match = loose ? partMatchesLoosely : partMatches;
-    const keys: string[] = [];
-    const found: Column[] = [];
+    let keys: string[] | undefined;
+    let found: Column[] | undefined;
     const add = (rel: string, c: string, column: Column) => {
-      keys.push(`${rel}.${quoteIfNeeded(c)}`);
-      found.push(column);
+      const key = `${rel}.${quoteIfNeeded(c)}`;
+      if (keys && found) {
+        keys.push(key);
+        found.push(column);
+      } else {
+        keys = [key];
+        found = [column];
+      }
     };
     for (const rel of findQualified(rels, parsed.table, loose)) {
       const columns = rels[rel]!.columns;
@@ -230,7 +237,8 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
         for (const c of Object.keys(columns)) if (match(parsed.column, c)) add(rel, c, columns[c]!);
       }
     }
-    if (!loose && !seen.some((e) => e.s === s)) seen.push({ s, keys, columns: found });
+    keys ??= [];
+    if (!loose && !seen.some((e) => e.s === s)) seen = seen.concat({ s, keys, columns: found ?? [] });
     return keys;
   };
   const columnOf = (s: Snapshot, key: string): Column | undefined => {

@@ -40,10 +40,14 @@ function findParts<T>(
   accept: (name: string, tableKey: string, value: T) => boolean,
   keyOf: (name: string, tableKey: string) => string,
 ): Part<T>[] {
-  const out: Part<T>[] = [];
+  // Made with its first part (a list pushed to from empty reserves room for 17).
+  let out: Part<T>[] | undefined;
   const add = (all: Record<string, T>, name: string, table: string) => {
     const value = all[name]!;
-    if (accept(name, table, value)) out.push({ key: keyOf(name, table), table, name, value });
+    if (!accept(name, table, value)) return;
+    const part = { key: keyOf(name, table), table, name, value };
+    if (out) out.push(part);
+    else out = [part];
   };
   for (const table of tables) {
     const all = pick(relations[table]!);
@@ -51,6 +55,7 @@ function findParts<T>(
     if (only === undefined) for (const name of Object.keys(all)) add(all, name, table);
     else if (Object.hasOwn(all, only)) add(all, only, table);
   }
+  if (!out) return [];
   return out.length > 1 ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
 }
 
@@ -75,11 +80,12 @@ const onlyName = (part: NamePart, loose: boolean) => (part.glob || loose ? undef
  */
 function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
   // An expectation reads at most two states (post, pre): a short list, not a WeakMap per
-  // expectation, which would weigh on every garbage collection.
-  const cache: { s: Snapshot; strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }[] = [];
+  // expectation, which would weigh on every garbage collection; grown by copying, as a list
+  // pushed to from empty reserves room for 17.
+  let cache: { s: Snapshot; strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }[] = [];
   const entry = (s: Snapshot) => {
     let e = cache.find((c) => c.s === s);
-    if (!e) cache.push((e = { s }));
+    if (!e) cache = cache.concat((e = { s }));
     return e;
   };
   const parts = (s: Snapshot, loose: boolean): Part<T>[] => {
@@ -264,8 +270,10 @@ function parseReference(written: string): { table: QualifiedPattern; columns?: s
 
 export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): CheckResult {
   const fk = exp.entry.foreignKey;
-  // Properties may sit inside the map or beside it (the validator forbids both).
-  const props = { ...fk, ...Object.fromEntries(Object.entries(exp.entry).filter(([k]) => k !== 'foreignKey')) } as typeof fk;
+  // Properties may sit inside the map or beside it (the validator forbids both); merged only
+  // when some sit beside it.
+  const beside = Object.keys(exp.entry).length > 1 ? Object.fromEntries(Object.entries(exp.entry).filter(([k]) => k !== 'foreignKey')) : undefined;
+  const props = (beside ? { ...fk, ...beside } : fk) as typeof fk;
   const tablePattern = qualified(fk.table);
   const columns = fk.columns.map((c) => resolvePart(c, false).text);
   const ref = parseReference(fk.references);
