@@ -17,6 +17,7 @@ import {
   type ColumnsRow,
   type ConstraintRow,
   type EnumRow,
+  type ExpressionRow,
   type ExtensionRow,
   type IndexRow,
   type PolicyRow,
@@ -69,6 +70,7 @@ const QUERY_NAMES = [
   'columns',
   'constraints',
   'indexes',
+  'expressions',
   'triggers',
   'policies',
   'views',
@@ -84,12 +86,14 @@ type QueryName = (typeof QUERY_NAMES)[number];
 /**
  * The order queries are handed to sessions: the slowest first, so the last to finish is a quick
  * one. The queries of a group run one after another on the same session: printing an expression
- * that names columns (pg_get_expr() of a check or a policy) opens its table, which builds the
- * table's relation cache entry on that session; the second query finds them built.
+ * that names columns (pg_get_expr() of a check, an index predicate or a policy) opens its table,
+ * which builds the table's relation cache entry on that session; the second query finds them
+ * built. So constraints.sql and indexes.sql leave those expressions to expressions.sql.
  */
 const BY_COST: Exclude<QueryName, 'server' | 'scope'>[][] = [
   ['indexes'],
-  ['constraints', 'policies'],
+  ['constraints'],
+  ['expressions', 'policies'],
   ['columns'],
   ['triggers'],
   ['tables'],
@@ -349,17 +353,27 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     const scope = options.scope;
     const relations = scope ? await scopeRelations(client, scope) : undefined;
     // A kind the scope leaves out, or in which it finds no relation, is not read at all.
-    const reads = (name: QueryName) => {
+    const reads = (name: QueryName): boolean => {
+      if (name === 'expressions') return reads('constraints') || reads('indexes');
       if (!scope || !isScoped(name)) return true;
       const oids = relations?.get(name);
       return RELATION_KINDS.includes(name) ? oids === null || (oids !== undefined && oids.length > 0) : scope[name] !== undefined;
     };
+    // The relations of a relation kind to read: null for all, none for a kind not read.
+    const relationParam = (kind: ScopedKind) => (!scope ? null : reads(kind) ? (relations?.get(kind) ?? null) : []);
     const groups = BY_COST.map((group) => group.filter(reads)).filter((group) => group.length > 0);
     const results = await runQueries(
       client,
       groups,
       async (c, name) => {
-        const params = !isScoped(name) ? undefined : RELATION_KINDS.includes(name) ? [relations?.get(name) ?? null] : nameParams(scope?.[name]);
+        const params =
+          name === 'expressions'
+            ? [relationParam('constraints'), relationParam('indexes')]
+            : !isScoped(name)
+              ? undefined
+              : RELATION_KINDS.includes(name)
+                ? [relations?.get(name) ?? null]
+                : nameParams(scope?.[name]);
         return (await c.query(sql(name, server.versionNum), params)).rows;
       },
       server.catalogBytes >= (options.parallelAboveBytes ?? PARALLEL_CATALOG_BYTES) ? server.snapshotId : undefined,
@@ -381,8 +395,9 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     const roleRows = rows<RoleRow>('roles');
 
     const columns = groupColumns(columnRows);
-    const constraints = groupByRelation(constraintRows, (r) => r.conname, parseConstraint);
-    const indexes = groupByRelation<IndexRow, Index>(indexRows, (r) => r.indexname, parseIndex);
+    const expressions = new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const));
+    const constraints = groupByRelation(constraintRows, (r) => r.conname, (r) => parseConstraint(r, expressions));
+    const indexes = groupByRelation<IndexRow, Index>(indexRows, (r) => r.indexname, (r) => parseIndex(r, expressions));
     const triggers = groupByRelation(triggerRows, (r) => r.tgname, parseTrigger);
     const policies = groupByRelation(policyRows, (r) => r.polname, parsePolicy);
 

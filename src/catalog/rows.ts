@@ -38,8 +38,12 @@ export interface ConstraintRow {
   relname: string;
   conname: string;
   contype: string;
+  oid: string;
   columns: string[];
-  definition: string;
+  /** Null for a check whose expression expressions.sql prints: `CHECK (`, that text and definition_tail. */
+  definition: string | null;
+  definition_tail: string | null;
+  /** Null for a check whose expression expressions.sql prints. */
   check_expr: string | null;
   validated: boolean;
   deferrable: boolean;
@@ -62,10 +66,21 @@ export interface IndexRow {
   is_unique: boolean;
   is_primary: boolean;
   method: string;
-  predicate: string | null;
+  oid: string;
+  /** A partial index: its predicate is printed by expressions.sql. */
+  partial: boolean;
   valid: boolean;
   constraint_name: string | null;
+  /** Without ` WHERE ` and the predicate when `built` in SQL; pg_get_indexdef()'s otherwise. */
   definition: string;
+  built: boolean;
+}
+
+/** An ExpressionRow is one row of expressions.sql: a check expression (`c`) or index predicate (`i`) by OID. */
+export interface ExpressionRow {
+  kind: 'c' | 'i';
+  oid: string;
+  text: string;
 }
 
 /** A TriggerRow is one row of triggers.sql. */
@@ -197,7 +212,8 @@ const FK_ACTIONS: Record<string, string> = {
 
 const FK_MATCH: Record<string, string> = { s: 'simple', f: 'full', p: 'partial' };
 
-export function parseConstraint(row: ConstraintRow): Constraint {
+/** Maps a constraint row; `expressions` holds the texts of expressions.sql, by kind and OID (`c123`). */
+export function parseConstraint(row: ConstraintRow, expressions: ReadonlyMap<string, string>): Constraint {
   const type = CONSTRAINT_TYPES[row.contype] ?? unexpected('constraint type', row.contype);
   let references: Constraint['references'] = null;
   if (type === 'foreign') {
@@ -210,11 +226,18 @@ export function parseConstraint(row: ConstraintRow): Constraint {
       match: FK_MATCH[row.match_type] ?? unexpected('foreign key match type', row.match_type),
     };
   }
+  let check = row.check_expr;
+  if (type === 'check' && check === null) check = expressions.get(`c${row.oid}`) ?? unexpected('check without its expression', row.conname);
+  let definition = row.definition;
+  if (definition === null) {
+    if (check === null || row.definition_tail === null) return unexpected('constraint without a definition', row.conname);
+    definition = `CHECK (${check}${row.definition_tail}`;
+  }
   return {
     type,
     columns: row.columns,
-    definition: row.definition,
-    check: row.check_expr,
+    definition,
+    check,
     validated: row.validated,
     deferrable: row.deferrable,
     deferred: row.deferred,
@@ -222,17 +245,19 @@ export function parseConstraint(row: ConstraintRow): Constraint {
   };
 }
 
-export function parseIndex(row: IndexRow): Index {
+/** Maps an index row; `expressions` holds the texts of expressions.sql, by kind and OID (`i123`). */
+export function parseIndex(row: IndexRow, expressions: ReadonlyMap<string, string>): Index {
+  const where = row.partial ? (expressions.get(`i${row.oid}`) ?? unexpected('partial index without its predicate', row.indexname)) : null;
   return {
     columns: row.columns,
     include: row.include,
     unique: row.is_unique,
     primary: row.is_primary,
     method: row.method,
-    where: row.predicate,
+    where,
     valid: row.valid,
     constraint: row.constraint_name,
-    definition: row.definition,
+    definition: row.built && where !== null ? `${row.definition} WHERE ${where}` : row.definition,
   };
 }
 

@@ -6,23 +6,25 @@
 -- here as pg_get_constraintdef() prints it, from the key names and check expression read anyway;
 -- exclusion constraints and anything unusual are printed by pg_get_constraintdef(). The catalog
 -- tests compare the two on every constraint they make.
--- A check expression without column references is printed without its table: pg_get_expr()
--- opens the table it is given, which costs a relation cache entry per table on a new session.
+-- A check expression that names columns is printed by expressions.sql, on another session (see
+-- there); its definition is then `CHECK (` and that text and `definition_tail`. One that names none
+-- is printed here, without its table (relid 0), which opens nothing.
 -- No ORDER BY: introspect() sorts every map by key, and a sort here spills these rows to disk
 -- on a big schema. Lines marked pgNN+ are left out before that version.
 SELECT n.nspname::text AS nspname,
        c.relname::text AS relname,
        con.conname::text AS conname,
        con.contype::text AS contype,
+       con.oid::text AS oid,
        keys.names AS columns,
-       coalesce(
+       CASE WHEN NOT chk.elsewhere THEN coalesce(
          CASE WHEN CASE con.contype
                      WHEN 'p' THEN i.indnatts = cardinality(con.conkey)
                      WHEN 'u' THEN i.indnatts = cardinality(con.conkey)
                                    AND NOT i.indnullsnotdistinct -- pg15+
                      WHEN 'f' THEN fn.nspname <> 'pg_catalog' -- whose tables print unqualified
                                    AND con.confdelsetcols IS NULL -- pg15+
-                     WHEN 'c' THEN true
+                     WHEN 'c' THEN chk.expr IS NOT NULL
                      ELSE false
                    END
                    AND NOT con.conperiod -- pg18+
@@ -43,8 +45,14 @@ SELECT n.nspname::text AS nspname,
                    || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
                    || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END
          END,
-         pg_get_constraintdef(con.oid)) AS definition,
+         pg_get_constraintdef(con.oid)) END AS definition,
        chk.expr AS check_expr,
+       CASE WHEN chk.elsewhere
+            THEN ')' || CASE WHEN con.connoinherit THEN ' NO INHERIT' ELSE '' END
+                 || CASE WHEN con.condeferrable THEN ' DEFERRABLE' ELSE '' END
+                 || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
+                 || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END
+       END AS definition_tail,
        con.convalidated AS validated,
        con.condeferrable AS deferrable,
        con.condeferred AS deferred,
@@ -61,9 +69,13 @@ LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = con.conindid
 CROSS JOIN LATERAL (
-  SELECT CASE WHEN con.contype = 'c'
-              THEN pg_get_expr(con.conbin, CASE WHEN con.conbin::text LIKE '%{VAR :%' THEN con.conrelid ELSE 0 END)
-         END AS expr
+  SELECT CASE WHEN con.contype = 'c' AND con.conbin::text NOT LIKE '%{VAR :%'
+              THEN pg_get_expr(con.conbin, 0)
+         END AS expr,
+         -- Printed by expressions.sql; the definition is finished in TypeScript.
+         con.contype = 'c' AND con.conbin::text LIKE '%{VAR :%'
+         AND con.conenforced -- pg18+
+         AS elsewhere
   OFFSET 0
 ) chk
 -- Key column names: one index probe for a single column (most keys); an ordered aggregate would

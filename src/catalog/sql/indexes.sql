@@ -4,7 +4,9 @@
 -- about 0.1 ms an index: most of the time of a big schema's snapshot. A plain index (simple key
 -- columns, each with its type's default operator class, its own collation and no ordering
 -- options; no INCLUDE, storage parameters or NULLS NOT DISTINCT; not on a partitioned table)
--- has the same text put together here; every other index is printed by pg_get_indexdef().
+-- has the same text put together here, but for its predicate: a partial index's is printed by
+-- expressions.sql, on another session (see there), and ` WHERE ` and it are appended in
+-- TypeScript. Every other index is printed by pg_get_indexdef().
 -- The catalog tests compare the two on every index they make.
 -- No ORDER BY: introspect() sorts every map by key. Lines marked pg15+ are left out before 15.
 WITH default_opclasses AS MATERIALIZED (
@@ -33,20 +35,17 @@ SELECT n.nspname::text AS nspname,
        i.indisunique AS is_unique,
        i.indisprimary AS is_primary,
        am.amname::text AS method,
-       pred.text AS predicate,
+       ic.oid::text AS oid,
+       i.indpred IS NOT NULL AS partial,
        i.indisvalid AS valid,
        con.conname::text AS constraint_name,
-       CASE WHEN keys.plain
-                 AND i.indnatts = i.indnkeyatts
-                 AND ic.reloptions IS NULL
-                 AND c.relkind <> 'p'
-                 AND NOT i.indnullsnotdistinct -- pg15+
+       CASE WHEN def.built
             THEN 'CREATE ' || CASE WHEN i.indisunique THEN 'UNIQUE ' ELSE '' END || 'INDEX ' || quote_ident(ic.relname)
                  || ' ON ' || quote_ident(n.nspname) || '.' || quote_ident(c.relname)
                  || ' USING ' || quote_ident(am.amname) || ' (' || keys.names || ')'
-                 || coalesce(' WHERE ' || pred.text, '')
             ELSE pg_get_indexdef(i.indexrelid)
-       END AS definition
+       END AS definition,
+       def.built
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
@@ -54,7 +53,6 @@ JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_constraint con
        ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
-CROSS JOIN LATERAL (SELECT pg_get_expr(i.indpred, i.indrelid) AS text) pred
 -- One column (most indexes): one probe of pg_attribute and no aggregate, whose ORDER BY sorts per
 -- index. Several columns or an expression: a row per column, aggregated (HAVING skips this for one).
 LEFT JOIN pg_attribute a1 ON i.indnatts = 1 AND a1.attrelid = i.indrelid AND a1.attnum = i.indkey[0]
@@ -89,6 +87,15 @@ CROSS JOIN LATERAL (
          END AS plain
   OFFSET 0 -- computed once, not once per use
 ) keys
+CROSS JOIN LATERAL (
+  SELECT keys.plain
+         AND i.indnatts = i.indnkeyatts
+         AND ic.reloptions IS NULL
+         AND c.relkind <> 'p'
+         AND NOT i.indnullsnotdistinct -- pg15+
+         AS built
+  OFFSET 0
+) def
 WHERE c.relkind IN ('r', 'p', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_temp_'
