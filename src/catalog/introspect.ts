@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import type { Column, Index, Snapshot, Table, View } from '../snapshot/types.ts';
+import type { Column, Constraint, Index, Policy, Snapshot, Table, Trigger, View } from '../snapshot/types.ts';
 import { countRows, type CountMode } from './row-counts.ts';
 import {
   byCodeUnit,
@@ -332,8 +332,14 @@ function groupColumns(rows: readonly ColumnsRow[]): Map<string, Map<string, Colu
   return groups;
 }
 
-const recordOf = <T>(groups: Map<string, Map<string, T>>, key: string): Record<string, T> =>
-  sortedRecord(groups.get(key) ?? []);
+/** The parts of each relation (columns, constraints...) as records, by relation key. */
+type PartRecords<T> = Map<string, Record<string, T>>;
+
+const partRecords = <T>(groups: Map<string, Map<string, T>>): PartRecords<T> =>
+  new Map([...groups].map(([key, group]) => [key, sortedRecord(group)] as const));
+
+const recordOf = <T>(records: PartRecords<T> | undefined, key: string): Record<string, T> =>
+  records?.get(key) ?? sortedRecord<T>([]);
 
 /**
  * Reads the catalog state of the connected database into a Snapshot: one query per object
@@ -362,7 +368,36 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     // The relations of a relation kind to read: null for all, none for a kind not read.
     const relationParam = (kind: ScopedKind) => (!scope ? null : reads(kind) ? (relations?.get(kind) ?? null) : []);
     const groups = BY_COST.map((group) => group.filter(reads)).filter((group) => group.length > 0);
-    const results = await runQueries(
+
+    // The parts of relations are grouped and sorted as soon as their query is in, while the other
+    // sessions still read: only the tables and views wait for the last query. Constraints and
+    // indexes also wait for the texts of expressions.sql.
+    const received = new Map<QueryName, pg.QueryResultRow[]>();
+    const rows = <R,>(name: QueryName): R[] => (received.get(name) ?? []) as R[];
+    let columns: PartRecords<Column> | undefined;
+    let constraints: PartRecords<Constraint> | undefined;
+    let indexes: PartRecords<Index> | undefined;
+    let triggers: PartRecords<Trigger> | undefined;
+    let policies: PartRecords<Policy> | undefined;
+    const digest = (done: boolean) => {
+      if (!columns && (done || received.has('columns'))) columns = partRecords(groupColumns(rows('columns')));
+      if (!triggers && (done || received.has('triggers'))) {
+        triggers = partRecords(groupByRelation(rows<TriggerRow>('triggers'), (r) => r.tgname, parseTrigger));
+      }
+      if (!policies && (done || received.has('policies'))) {
+        policies = partRecords(groupByRelation(rows<PolicyRow>('policies'), (r) => r.polname, parsePolicy));
+      }
+      if (!done && reads('expressions') && !received.has('expressions')) return;
+      const expressions = new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const));
+      if (!constraints && (done || received.has('constraints'))) {
+        constraints = partRecords(groupByRelation(rows<ConstraintRow>('constraints'), (r) => r.conname, (r) => parseConstraint(r, expressions)));
+      }
+      if (!indexes && (done || received.has('indexes'))) {
+        indexes = partRecords(groupByRelation(rows<IndexRow>('indexes'), (r) => r.indexname, (r) => parseIndex(r, expressions)));
+      }
+    };
+
+    await runQueries(
       client,
       groups,
       async (c, name) => {
@@ -374,32 +409,23 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
               : RELATION_KINDS.includes(name)
                 ? [relations?.get(name) ?? null]
                 : nameParams(scope?.[name]);
-        return (await c.query(sql(name, server.versionNum), params)).rows;
+        const result = (await c.query(sql(name, server.versionNum), params)).rows;
+        received.set(name, result);
+        digest(false);
+        return result;
       },
       server.catalogBytes >= (options.parallelAboveBytes ?? PARALLEL_CATALOG_BYTES) ? server.snapshotId : undefined,
       options,
     );
-    const rows = <R,>(name: QueryName): R[] => (results.get(name) ?? []) as R[];
+    digest(true);
     const schemaRows = rows<SchemaRow>('schemas');
     const tableRows = rows<TableRow>('tables');
-    const columnRows = rows<ColumnsRow>('columns');
-    const constraintRows = rows<ConstraintRow>('constraints');
-    const indexRows = rows<IndexRow>('indexes');
-    const triggerRows = rows<TriggerRow>('triggers');
-    const policyRows = rows<PolicyRow>('policies');
     const viewRows = rows<ViewRow>('views');
     const routineRows = rows<RoutineRow>('routines');
     const enumRows = rows<EnumRow>('enums');
     const extensionRows = rows<ExtensionRow>('extensions');
     const sequenceRows = rows<SequenceRow>('sequences');
     const roleRows = rows<RoleRow>('roles');
-
-    const columns = groupColumns(columnRows);
-    const expressions = new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const));
-    const constraints = groupByRelation(constraintRows, (r) => r.conname, (r) => parseConstraint(r, expressions));
-    const indexes = groupByRelation<IndexRow, Index>(indexRows, (r) => r.indexname, (r) => parseIndex(r, expressions));
-    const triggers = groupByRelation(triggerRows, (r) => r.tgname, parseTrigger);
-    const policies = groupByRelation(policyRows, (r) => r.polname, parsePolicy);
 
     const tables = sortedRecord<Table>(
       tableRows.map((row) => {
