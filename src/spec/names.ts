@@ -17,6 +17,8 @@ const PLAIN_GLOB = /^[A-Za-z0-9_$*?]+$/;
 
 /** Splits a name on dots outside double quotes, keeping the quoting of each part. */
 export function splitName(written: string): string[] {
+  // Most names have no quotes: split them at once.
+  if (!written.includes('"')) return written.split('.').map((p) => p.trim());
   const parts: string[] = [];
   let current = '';
   let quoted = false;
