@@ -81,7 +81,10 @@ CROSS JOIN LATERAL (
 -- Key column names: one index probe for a single column (most keys); an ordered aggregate would
 -- sort per row. OFFSET 0 keeps each list computed once (a subquery pulled up is computed per use).
 CROSS JOIN LATERAL (
-  SELECT names, array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(names) AS k), ', ') AS list
+  SELECT names,
+         CASE WHEN cardinality(names) = 1 THEN quote_ident(names[1])
+              ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(names) AS k), ', ')
+         END AS list
   FROM (SELECT CASE WHEN cardinality(con.conkey) = 1
                     THEN ARRAY[(SELECT a.attname::text FROM pg_attribute a
                                 WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1])]
@@ -93,7 +96,10 @@ CROSS JOIN LATERAL (
         OFFSET 0) k
 ) keys
 CROSS JOIN LATERAL (
-  SELECT names, array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(names) AS k), ', ') AS list
+  SELECT names,
+         CASE WHEN cardinality(names) = 1 THEN quote_ident(names[1])
+              ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM unnest(names) AS k), ', ')
+         END AS list
   FROM (SELECT CASE WHEN cardinality(con.confkey) = 1
                     THEN ARRAY[(SELECT a.attname::text FROM pg_attribute a
                                 WHERE a.attrelid = con.confrelid AND a.attnum = con.confkey[1])]
