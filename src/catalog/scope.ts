@@ -15,8 +15,9 @@ export type ScopedKind = (typeof SCOPED_KINDS)[number];
 
 /**
  * A KindScope is what to read of one kind: `all`, or whole schemas and `[schema, name]` pairs
- * (lower-cased ASCII). For the parts of a relation (columns, constraints, indexes, triggers,
- * policies) the name is the relation's.
+ * (lower-cased ASCII), the names in the order the expectations give them (a filter: the order
+ * does not matter to the queries). For the parts of a relation (columns, constraints, indexes,
+ * triggers, policies) the name is the relation's.
  */
 export type KindScope = 'all' | { schemas: string[]; names: [string, string][] };
 
@@ -26,7 +27,7 @@ export type CatalogScope = Partial<Record<ScopedKind, KindScope>>;
 const RELATION_PARTS: ScopedKind[] = ['columns', 'constraints', 'indexes', 'triggers', 'policies'];
 
 /** ASCII lower case: what lower(x COLLATE "C") gives in PostgreSQL. */
-const fold = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+const fold = (s: string) => (/[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s);
 const isAscii = (s: string) => /^[\x20-\x7e]*$/.test(s);
 
 class ScopeBuilder {
@@ -47,10 +48,13 @@ class ScopeBuilder {
   add(kinds: readonly ScopedKind[], schema: NamePart, name?: NamePart): void {
     if (schema.glob || !isAscii(schema.text)) return this.all(kinds);
     const s = fold(schema.text);
+    const whole = !name || name.glob || !isAscii(name.text);
+    const pair: [string, string] = [s, whole ? '' : fold(name.text)];
+    const key = `${s}\0${pair[1]}`;
     for (const kind of kinds) {
       const k = this.of(kind);
-      if (!name || name.glob || !isAscii(name.text)) k.schemas.add(s);
-      else k.names.set(`${s}\0${fold(name.text)}`, [s, fold(name.text)]);
+      if (whole) k.schemas.add(s);
+      else k.names.set(key, pair);
     }
   }
 
@@ -64,7 +68,7 @@ class ScopeBuilder {
     for (const [kind, k] of this.kinds) {
       scope[kind] = k.all
         ? 'all'
-        : { schemas: [...k.schemas].sort(), names: [...k.names.values()].filter(([s]) => !k.schemas.has(s)).sort() };
+        : { schemas: [...k.schemas].sort(), names: [...k.names.values()].filter(([s]) => !k.schemas.has(s)) };
     }
     return scope;
   }
