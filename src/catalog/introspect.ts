@@ -379,6 +379,7 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     let indexes: PartRecords<Index> | undefined;
     let triggers: PartRecords<Trigger> | undefined;
     let policies: PartRecords<Policy> | undefined;
+    let expressions: Map<string, string> | undefined;
     const digest = (done: boolean) => {
       if (!columns && (done || received.has('columns'))) columns = partRecords(groupColumns(rows('columns')));
       if (!triggers && (done || received.has('triggers'))) {
@@ -388,12 +389,12 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
         policies = partRecords(groupByRelation(rows<PolicyRow>('policies'), (r) => r.polname, parsePolicy));
       }
       if (!done && reads('expressions') && !received.has('expressions')) return;
-      const expressions = new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const));
+      const texts = (expressions ??= new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const)));
       if (!constraints && (done || received.has('constraints'))) {
-        constraints = partRecords(groupByRelation(rows<ConstraintRow>('constraints'), (r) => r.conname, (r) => parseConstraint(r, expressions)));
+        constraints = partRecords(groupByRelation(rows<ConstraintRow>('constraints'), (r) => r.conname, (r) => parseConstraint(r, texts)));
       }
       if (!indexes && (done || received.has('indexes'))) {
-        indexes = partRecords(groupByRelation(rows<IndexRow>('indexes'), (r) => r.indexname, (r) => parseIndex(r, expressions)));
+        indexes = partRecords(groupByRelation(rows<IndexRow>('indexes'), (r) => r.indexname, (r) => parseIndex(r, texts)));
       }
     };
 
