@@ -91,9 +91,9 @@ type QueryName = (typeof QUERY_NAMES)[number];
  * built. So constraints.sql and indexes.sql leave those expressions to expressions.sql.
  */
 const BY_COST: Exclude<QueryName, 'server' | 'scope'>[][] = [
+  ['expressions', 'policies'],
   ['indexes'],
   ['constraints'],
-  ['expressions', 'policies'],
   ['columns'],
   ['triggers'],
   ['tables'],
@@ -287,6 +287,9 @@ async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<Se
   return serverInfo(results[2]!.rows[0] as ServerRow);
 }
 
+/** The parts of each relation (columns, constraints...) as records, by relation key. */
+type PartRecords<T> = Map<string, Record<string, T>>;
+
 /**
  * Builds a record with keys in sorted order, by assignment: Object.fromEntries is about three
  * times slower, which shows over a big snapshot's hundred thousand objects. A `__proto__` key is
@@ -295,7 +298,12 @@ async function begin(client: pg.ClientBase, exportSnapshot: boolean): Promise<Se
  * table, it would otherwise get a hidden class of its own for every key added.
  */
 function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
-  const sorted = [...entries].sort(([a], [b]) => byCodeUnit(a, b));
+  return recordOf([...entries]);
+}
+
+/** sortedRecord() of an array of entries the caller gives up: sorted in place, not copied. */
+function recordOf<T>(entries: (readonly [string, T])[]): Record<string, T> {
+  const sorted = entries.sort(([a], [b]) => byCodeUnit(a, b));
   const record: Record<string, unknown> = { dictionary: true, mode: true };
   delete record.dictionary;
   delete record.mode;
@@ -306,40 +314,38 @@ function sortedRecord<T>(entries: Iterable<readonly [string, T]>): Record<string
   return record as Record<string, T>;
 }
 
-/** Groups rows by their relation key (`schema.table`), then by the name of the object within it. */
+/**
+ * The objects of each relation as records, by relation key (`schema.table`), keyed by the name
+ * of the object within it. Entries are gathered in plain arrays (a later row of the same name
+ * wins, as the sort is stable): a Map per relation would be garbage a moment later.
+ */
 function groupByRelation<R extends { nspname: string; relname: string }, T>(
   rows: readonly R[],
   name: (row: R) => string,
   parse: (row: R) => T,
-): Map<string, Map<string, T>> {
-  const groups = new Map<string, Map<string, T>>();
+): PartRecords<T> {
+  const groups = new Map<string, [string, T][]>();
   for (const row of rows) {
     const key = relationKey(row);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = new Map()));
-    group.set(name(row), parse(row));
+    if (!group) groups.set(key, (group = []));
+    group.push([name(row), parse(row)]);
   }
-  return groups;
+  return new Map([...groups].map(([key, group]) => [key, recordOf(group)] as const));
 }
 
-/** The columns of each relation, by relation key, numbering positions in attnum order over the live columns. */
-function groupColumns(rows: readonly ColumnsRow[]): Map<string, Map<string, Column>> {
-  const groups = new Map<string, Map<string, Column>>();
+/** The columns of each relation as records, by relation key, numbering positions in attnum order over the live columns. */
+function groupColumns(rows: readonly ColumnsRow[]): PartRecords<Column> {
+  const groups: PartRecords<Column> = new Map();
   for (const row of rows) {
-    const list = [...(row.columns ?? [])].sort((a, b) => a[1] - b[1]);
-    groups.set(relationKey(row), new Map(list.map((column, i) => [column[0], parseColumn(column, i + 1)] as const)));
+    const list = (row.columns ?? []).sort((a, b) => a[1] - b[1]);
+    groups.set(relationKey(row), recordOf(list.map((column, i) => [column[0], parseColumn(column, i + 1)] as const)));
   }
   return groups;
 }
 
-/** The parts of each relation (columns, constraints...) as records, by relation key. */
-type PartRecords<T> = Map<string, Record<string, T>>;
-
-const partRecords = <T>(groups: Map<string, Map<string, T>>): PartRecords<T> =>
-  new Map([...groups].map(([key, group]) => [key, sortedRecord(group)] as const));
-
-const recordOf = <T>(records: PartRecords<T> | undefined, key: string): Record<string, T> =>
-  records?.get(key) ?? sortedRecord<T>([]);
+const partsOf = <T>(records: PartRecords<T> | undefined, key: string): Record<string, T> =>
+  records?.get(key) ?? recordOf<T>([]);
 
 /**
  * Reads the catalog state of the connected database into a Snapshot: one query per object
@@ -381,20 +387,20 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
     let policies: PartRecords<Policy> | undefined;
     let expressions: Map<string, string> | undefined;
     const digest = (done: boolean) => {
-      if (!columns && (done || received.has('columns'))) columns = partRecords(groupColumns(rows('columns')));
+      if (!columns && (done || received.has('columns'))) columns = groupColumns(rows('columns'));
       if (!triggers && (done || received.has('triggers'))) {
-        triggers = partRecords(groupByRelation(rows<TriggerRow>('triggers'), (r) => r.tgname, parseTrigger));
+        triggers = groupByRelation(rows<TriggerRow>('triggers'), (r) => r.tgname, parseTrigger);
       }
       if (!policies && (done || received.has('policies'))) {
-        policies = partRecords(groupByRelation(rows<PolicyRow>('policies'), (r) => r.polname, parsePolicy));
+        policies = groupByRelation(rows<PolicyRow>('policies'), (r) => r.polname, parsePolicy);
       }
       if (!done && reads('expressions') && !received.has('expressions')) return;
       const texts = (expressions ??= new Map(rows<ExpressionRow>('expressions').map((r) => [`${r.kind}${r.oid}`, r.text] as const)));
       if (!constraints && (done || received.has('constraints'))) {
-        constraints = partRecords(groupByRelation(rows<ConstraintRow>('constraints'), (r) => r.conname, (r) => parseConstraint(r, texts)));
+        constraints = groupByRelation(rows<ConstraintRow>('constraints'), (r) => r.conname, (r) => parseConstraint(r, texts));
       }
       if (!indexes && (done || received.has('indexes'))) {
-        indexes = partRecords(groupByRelation(rows<IndexRow>('indexes'), (r) => r.indexname, (r) => parseIndex(r, texts)));
+        indexes = groupByRelation(rows<IndexRow>('indexes'), (r) => r.indexname, (r) => parseIndex(r, texts));
       }
     };
 
@@ -442,11 +448,11 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
             partitionOf: parent,
             owner: row.owner,
             rls: { enabled: row.rls_enabled, forced: row.rls_forced },
-            columns: recordOf(columns, key),
-            constraints: recordOf(constraints, key),
-            indexes: recordOf(indexes, key),
-            triggers: recordOf(triggers, key),
-            policies: recordOf(policies, key),
+            columns: partsOf(columns, key),
+            constraints: partsOf(constraints, key),
+            indexes: partsOf(indexes, key),
+            triggers: partsOf(triggers, key),
+            policies: partsOf(policies, key),
           },
         ] as const;
       }),
@@ -461,8 +467,8 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
             kind: row.relkind === 'm' ? 'materializedView' : 'view',
             owner: row.owner,
             definition: row.definition,
-            columns: recordOf(columns, key),
-            indexes: recordOf(indexes, key),
+            columns: partsOf(columns, key),
+            indexes: partsOf(indexes, key),
           },
         ] as const;
       }),
