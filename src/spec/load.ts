@@ -147,11 +147,28 @@ export function parseYamlSpec(text: string, file: string, options: { fast?: bool
 }
 
 /**
- * What the fast path may read: no anchor, alias or tag (`&`, `*`, `!` after a space or flow
- * indicator), no merge key, no directive, no binary number (js-yaml reads `0b101` as 5, YAML
- * 1.2's core schema as text). A false alarm only costs the slower reading.
+ * What the fast path may read: YAML that js-yaml and the `yaml` package read alike. No anchor,
+ * alias or tag (`&`, `*`, `!` after a space or flow indicator), no merge key, no directive, no
+ * binary number (js-yaml reads `0b101` as 5, YAML 1.2's core schema as text), no document marker
+ * after the first line, no tab or control character, no quoted text running over a line end
+ * (js-yaml is more lenient there: it reads a `---` line inside a quoted string as text), no `#`
+ * right after other text, and no key that is empty, null, explicit or a collection. A false alarm only costs the slower reading.
  */
-export const isPlainYaml = (text: string): boolean => !/(?:^|[\s[{,:-])[&*!]|<<|^%|(?:^|[\s[{,:-])[-+]?0b/m.test(text);
+export function isPlainYaml(text: string): boolean {
+  if (/(?:^|[\s[{,:-])[&*!]|<<|^%|(?:^|[\s[{,:-])[-+]?0b/m.test(text)) return false;
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  if (/[\t\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufeff\ufffe\uffff]/.test(text.startsWith('\ufeff') ? text.slice(1) : text)) return false;
+  // A `#` right after other text: the yaml package calls it an error after a quote, js-yaml a comment.
+  if (/\n(?:---|\.\.\.)|\S#/.test(text)) return false;
+  // Keys js-yaml turns into other text: empty or null keys ("null" where YAML says ""),
+  // explicit `?` keys, and lists or mappings as keys.
+  if (/(?:^|[\s[{,-])(?:null|Null|NULL|~)?[ ]*:(?:\s|$)|(?:^|[\s[{,])\?(?:\s|$)|[\]}][ ]*:(?:\s|$)/m.test(text)) return false;
+  for (const line of text.split('\n')) {
+    if (line.includes('"') && (line.match(/(?<!\\)"/g)?.length ?? 0) % 2 === 1) return false;
+    if (line.includes("'") && (line.match(/'/g)?.length ?? 0) % 2 === 1) return false;
+  }
+  return true;
+}
 
 type FastLocate = (keyPath: readonly (string | number)[]) => Location | undefined;
 
