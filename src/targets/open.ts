@@ -115,17 +115,21 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
     options.onProgress?.(`counting rows of ${keys.length} table${keys.length === 1 ? '' : 's'} (${options.counts}), running ${needs.queries.length} quer${needs.queries.length === 1 ? 'y' : 'ies'}`);
   }
   const countErrors: [string, string][] = [];
-  // One table at a time, so a table we may not read (or that times out) leaves only its own count missing.
-  const counts = groups(keys, concurrency).map((group) =>
+  // Exact counts one table at a time, so a table we may not read (or that times out) leaves only
+  // its own count missing; estimates are one catalog read for every table.
+  const countGroups = options.counts === 'estimate' ? (keys.length > 0 ? [[keys]] : []) : groups(keys, concurrency).map((g) => g.map((key) => [key]));
+  const counts = countGroups.map((group) =>
     eachOnConnection(
       pool,
       url,
       live,
       group,
-      async (client, key) => {
-        Object.assign(snapshot.rowCounts, await countRows(client, [key], options.counts));
+      async (client, batch) => {
+        Object.assign(snapshot.rowCounts, await countRows(client, batch, options.counts));
       },
-      (key, reason) => countErrors.push([key, /^statement timeout/.test(reason) ? `${reason}, or use --counts estimate` : reason]),
+      (batch, reason) => {
+        for (const key of batch) countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
+      },
     ),
   );
   const queries = groups(needs.queries, concurrency).map((group) =>

@@ -3,6 +3,8 @@
 // wherever it shows up, in its plain and its URL-encoded spelling.
 
 const secrets = new Set<string>();
+/** The secrets longest first, so that a secret containing another is masked whole. */
+let ordered: string[] = [];
 
 /** Remembers a secret so that redact() masks it in any text, not only inside URLs. */
 export function registerSecret(secret: string | undefined): void {
@@ -12,6 +14,7 @@ export function registerSecret(secret: string | undefined): void {
   // A URL carries the password percent-encoded: `p@ss` is `p%40ss` there.
   const encoded = encodeURIComponent(secret);
   if (encoded !== secret) secrets.add(encoded);
+  ordered = [...secrets].sort((a, b) => b.length - a.length);
 }
 
 /** Registers the password of a connection URL, if it has one. */
@@ -28,10 +31,9 @@ export function registerUrlSecret(url: string): void {
 /** Replaces every registered secret, and the password of every postgres:// URL, with ****. */
 export function redact(text: string): string {
   let out = text;
-  // Longest first, so that a secret containing another is masked whole.
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join('****');
+  for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join('****');
   // user:password@ up to the last @ before the host: a password may hold an unencoded @.
-  return out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^\s/]*)@/gi, '$1****@');
+  return out.includes('@') ? out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*:)([^\s/]*)@/gi, '$1****@') : out;
 }
 
 /** A connection URL safe to print: the password, if any, shown as ****. */
