@@ -336,9 +336,20 @@ function clearCaches(): void {
 
 async function partColdStart(): Promise<void> {
   noteLoad('e');
+  const setup: number[] = [];
+  const afterInstall: number[] = [];
   const cold: number[] = [];
   const warm: number[] = [];
   for (let i = 0; i < RUNS; i++) {
+    // What npm install leaves: its postinstall step (pgspec setup) has built the bundle and the cluster.
+    clearCaches();
+    const s = await timeProcess(node, [join(ROOT, 'scripts/postinstall.mjs')]);
+    if (s.code !== 0) throw new Error(`setup failed: ${s.stderr}`);
+    setup.push(s.ms);
+    const f = await pgspec(...gateArgs());
+    if (f.code !== 0) throw new Error(`first gate failed: ${f.stderr}`);
+    afterInstall.push(f.ms);
+    // An install whose scripts did not run (npm install --ignore-scripts): the first run does it all.
     clearCaches();
     const c = await pgspec(...gateArgs());
     if (c.code !== 0) throw new Error(`cold gate failed: ${c.stderr}`);
@@ -348,9 +359,11 @@ async function partColdStart(): Promise<void> {
     warm.push(w.ms);
   }
   const kase = 'pgspec gate on pagila (part c)';
-  const first = record('e', kase, 'first run after install', cold, 'no CLI bundle, no cached cluster: builds the bundle, runs initdb');
+  record('e', kase, "npm install's setup step (pgspec setup)", setup, 'builds the CLI bundle, runs initdb, keeps the cluster; not a gate');
+  const first = record('e', kase, 'first run after install', afterInstall, 'after the setup step, as npm install leaves it');
+  const noScripts = record('e', kase, 'first run, install scripts skipped', cold, 'no CLI bundle, no cached cluster: builds the bundle, runs initdb');
   record('e', kase, 'warm run', warm, 'bundle and initialised cluster reused');
-  goals.push({ goal: 'first gate run after install under 5 s', measured: `${first.median} ms`, met: first.median < 5000 });
+  goals.push({ goal: 'first gate run after install under 5 s', measured: `${first.median} ms (${noScripts.median} ms with install scripts skipped)`, met: first.median < 5000 });
   const version: number[] = [];
   const bare: number[] = [];
   for (let i = 0; i < RUNS; i++) {

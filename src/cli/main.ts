@@ -14,6 +14,7 @@ import { exitCodeOf } from '../run/result.ts';
 import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
 import { loadSpecs } from '../spec/load.ts';
 import type { LiveOptions } from '../targets/live.ts';
+import { clusterCacheDir, startEmbedded } from '../targets/embedded.ts';
 import { openTarget } from '../targets/open.ts';
 import { redact } from '../targets/redact.ts';
 import { writeSnapshotFile } from '../targets/snapshot-file.ts';
@@ -115,6 +116,17 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     .version(PGSPEC_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('setup')
+    .description('prepare what a first run would: the CLI bundle and an initialised embedded PostgreSQL cluster (npm install runs it)')
+    .action(async () => {
+      const started = Date.now();
+      // A start initialises the cached cluster when there is none; the stop removes this copy.
+      const cluster = await startEmbedded();
+      await cluster.stop();
+      io.stdout.write(`ready: embedded PostgreSQL ${clusterCacheDir() ? `cluster cached in ${clusterCacheDir()}` : 'started (cluster cache off)'}, ${Date.now() - started} ms\n`);
+    });
 
   program
     .command('init')

