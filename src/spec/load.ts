@@ -69,12 +69,12 @@ export async function loadSpecFile(abs: string, shown: string = abs): Promise<Sp
   } catch (error) {
     throw new SpecError(shown, undefined, undefined, '', `cannot read the file: ${oneLine(error)}`);
   }
-  const cached = await cachedSpec(shown, bytes);
-  let spec = cached.spec;
+  const kept = keptSpecFile(shown, bytes);
+  let spec = kept === undefined ? undefined : await readKeptSpec(kept);
   if (spec === undefined) {
     const text = decodeUtf8(bytes, shown);
     spec = abs.endsWith('.json') ? parseJsonSpec(text, shown) : parseYamlSpec(text, shown);
-    await cached.keep(spec);
+    if (kept !== undefined) await keepSpec(kept, spec);
   }
   // Migrations folders are read now, so evaluation never touches the file system.
   return withMigrationFolders(spec, path.dirname(abs));
@@ -84,40 +84,44 @@ export async function loadSpecFile(abs: string, shown: string = abs): Promise<Sp
 const SPEC_CACHE_SIZE = 200;
 
 /**
- * Validated specs kept between runs, in the folder the CLI names (inside its bundle's folder, so
- * a new pgspec build starts afresh; PGSPEC_SPEC_CACHE=off turns it off): a file read before,
- * byte for byte and under the same name, is not parsed and validated again. Only specs that
- * loaded are kept, so an invalid file is read, and reported, every time.
+ * Where a validated spec is kept between runs, in the folder the CLI names (inside its bundle's
+ * folder, so a new pgspec build starts afresh; PGSPEC_SPEC_CACHE=off turns it off): a file read
+ * before, byte for byte and under the same name, is not parsed and validated again. Only specs
+ * that loaded are kept, so an invalid file is read, and reported, every time.
  */
-async function cachedSpec(shown: string, bytes: Buffer): Promise<{ spec?: Spec; keep: (spec: Spec) => Promise<void> }> {
+function keptSpecFile(shown: string, bytes: Buffer): string | undefined {
   const dir = (globalThis as Record<symbol, unknown>)[Symbol.for('pgspec.specCache')];
-  if (typeof dir !== 'string' || process.env.PGSPEC_SPEC_CACHE === 'off') return { keep: async () => undefined };
-  const file = path.join(dir, `${createHash('sha256').update(`${shown}\0`).update(bytes).digest('hex')}.json`);
+  if (typeof dir !== 'string' || process.env.PGSPEC_SPEC_CACHE === 'off') return undefined;
+  return path.join(dir, `${createHash('sha256').update(`${shown}\0`).update(bytes).digest('hex')}.json`);
+}
+
+async function readKeptSpec(file: string): Promise<Spec | undefined> {
   try {
-    return { spec: JSON.parse(await readFile(file, 'utf8')) as Spec, keep: async () => undefined };
+    return JSON.parse(await readFile(file, 'utf8')) as Spec;
   } catch {
-    // not kept yet (or unreadable: read the file itself)
+    return undefined; // not kept yet (or unreadable: read the spec file itself)
   }
-  const keep = async (spec: Spec) => {
-    const json = JSON.stringify(spec);
-    // Kept only when JSON gives the very same spec back.
-    if (!isDeepStrictEqual(JSON.parse(json), spec)) return;
-    try {
-      await mkdir(dir, { recursive: true });
-      const tmp = `${file}.tmp-${process.pid}`;
-      await writeFile(tmp, json);
-      await rename(tmp, file);
-      const kept = await readdir(dir);
-      if (kept.length > SPEC_CACHE_SIZE) {
-        const aged = await Promise.all(kept.map(async (name) => ({ name, at: (await stat(path.join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
-        aged.sort((a, b) => a.at - b.at);
-        await Promise.all(aged.slice(0, kept.length / 2).map((f) => rm(path.join(dir, f.name), { force: true })));
-      }
-    } catch {
-      // a read-only install: specs are validated on every run
+}
+
+/** Keeps a validated spec (best effort), when JSON gives the very same spec back. */
+async function keepSpec(file: string, spec: Spec): Promise<void> {
+  const json = JSON.stringify(spec);
+  if (!isDeepStrictEqual(JSON.parse(json), spec)) return;
+  const dir = path.dirname(file);
+  try {
+    await mkdir(dir, { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    await writeFile(tmp, json);
+    await rename(tmp, file);
+    const kept = await readdir(dir);
+    if (kept.length > SPEC_CACHE_SIZE) {
+      const aged = await Promise.all(kept.map(async (name) => ({ name, at: (await stat(path.join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })));
+      aged.sort((a, b) => a.at - b.at);
+      await Promise.all(aged.slice(0, kept.length / 2).map((f) => rm(path.join(dir, f.name), { force: true })));
     }
-  };
-  return { keep };
+  } catch {
+    // a read-only install: specs are validated on every run
+  }
 }
 
 /**
@@ -128,13 +132,15 @@ async function cachedSpec(shown: string, bytes: Buffer): Promise<{ spec?: Spec; 
  * the ones pgspec reports. Both read YAML 1.2's core schema, so they give the same data.
  */
 export function parseYamlSpec(text: string, file: string, options: { fast?: boolean } = {}): Spec {
+  // The full reading, made at most once: on demand, or for a spec the fast path could not take.
+  let full: { raw: unknown; locate: Locate } | undefined;
+  const fullReading = () => (full ??= fullYaml(text, file));
   const fast = options.fast !== false && isPlainYaml(text) ? readPlainYaml(text) : undefined;
   if (fast !== undefined) {
-    let slow: Locate | undefined;
     // Entries are located from the fast read; anything else (a change line, a number's source
-    // text) asks the full reading, built at most once.
+    // text) asks the full reading.
     const locate: Locate = (keyPath, target = 'value') =>
-      (target === 'value' ? fast.locate(keyPath) : undefined) ?? (slow ??= fullYaml(text, file).locate)(keyPath, target);
+      (target === 'value' ? fast.locate(keyPath) : undefined) ?? fullReading().locate(keyPath, target);
     try {
       return validateSpec(fast.raw, file, locate);
     } catch (error) {
@@ -142,7 +148,7 @@ export function parseYamlSpec(text: string, file: string, options: { fast?: bool
       if (!(error instanceof SpecError)) throw error;
     }
   }
-  const { raw, locate } = fullYaml(text, file);
+  const { raw, locate } = fullReading();
   return validateSpec(raw, file, locate);
 }
 

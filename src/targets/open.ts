@@ -117,8 +117,8 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
   const countErrors: [string, string][] = [];
   // Exact counts one table at a time, so a table we may not read (or that times out) leaves only
   // its own count missing; estimates are one catalog read for every table.
-  const countGroups = options.counts === 'estimate' ? (keys.length > 0 ? [[keys]] : []) : groups(keys, concurrency).map((g) => g.map((key) => [key]));
-  const counts = countGroups.map((group) =>
+  const batches = options.counts === 'estimate' ? (keys.length > 0 ? [keys] : []) : keys.map((key) => [key]);
+  const counts = groups(batches, concurrency).map((group) =>
     eachOnConnection(
       pool,
       url,
