@@ -129,34 +129,46 @@ function nameParams(scope: KindScope | undefined): [string[] | null, string[] | 
 
 /**
  * The relations each relation kind of a scope reads, by OID (scope.sql, one scan of pg_class in
- * the transaction's snapshot); `null` for a kind read whole.
+ * the transaction's snapshot); `null` for a kind read whole. Each name (and each schema read
+ * whole) is sent once, with the kinds that read it as a bit mask: most names are read by
+ * several kinds (a table's columns, indexes, constraints...).
  */
 async function scopeRelations(client: pg.ClientBase, scope: CatalogScope): Promise<Map<ScopedKind, number[] | null>> {
   const out = new Map<ScopedKind, number[] | null>();
-  const named: [string, string, string][] = [];
-  const whole: [string, string][] = [];
-  for (const kind of RELATION_KINDS) {
+  const named = new Map<string, [string, string, number]>();
+  const whole = new Map<string, number>();
+  RELATION_KINDS.forEach((kind, bit) => {
     const k = scope[kind];
-    if (k === undefined) continue;
+    if (k === undefined) return;
     if (k === 'all') {
       out.set(kind, null);
-      continue;
+      return;
     }
     out.set(kind, []);
-    for (const [s, n] of k.names) named.push([kind, s, n]);
-    for (const s of k.schemas) whole.push([kind, s]);
-  }
-  if (named.length === 0 && whole.length === 0) return out;
-  const { rows } = await client.query<{ kind: ScopedKind; oids: number[] }>(sql('scope'), [
-    named.map(([k]) => k),
-    named.map(([, s]) => s),
-    named.map(([, , n]) => n),
-    whole.map(([k]) => k),
-    whole.map(([, s]) => s),
+    for (const [s, n] of k.names) {
+      const key = `${s}\0${n}`;
+      const entry = named.get(key);
+      if (entry) entry[2] |= 1 << bit;
+      else named.set(key, [s, n, 1 << bit]);
+    }
+    for (const s of k.schemas) whole.set(s, (whole.get(s) ?? 0) | (1 << bit));
+  });
+  if (named.size === 0 && whole.size === 0) return out;
+  const names = [...named.values()];
+  const { rows } = await client.query<{ kinds: number; oids: number[] }>(sql('scope'), [
+    names.map(([s]) => s),
+    names.map(([, n]) => n),
+    names.map(([, , kinds]) => kinds),
+    [...whole.keys()],
+    [...whole.values()],
   ]);
   for (const row of rows) {
-    const list = out.get(row.kind);
-    if (list) list.push(...row.oids.map(Number));
+    const oids = row.oids.map(Number);
+    RELATION_KINDS.forEach((kind, bit) => {
+      if ((row.kinds & (1 << bit)) === 0) return;
+      const list = out.get(kind);
+      if (list) for (const oid of oids) list.push(oid);
+    });
   }
   return out;
 }

@@ -5,7 +5,7 @@ import { PgspecError, UsageError } from '../errors.ts';
 import { diffSnapshots, formatChange } from '../snapshot/diff.ts';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation, Spec } from '../spec/model.ts';
-import { openTarget, type CaptureOptions } from '../targets/open.ts';
+import { isUrl, openTarget, type CaptureOptions } from '../targets/open.ts';
 import type { LiveOptions } from '../targets/live.ts';
 import { safeUrl } from '../targets/redact.ts';
 import { readSnapshotFile } from '../targets/snapshot-file.ts';
@@ -59,6 +59,10 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
   const started = Date.now();
   requireBaseline(specs, options.phase, options.baseline);
   const pre = options.baseline ? await readSnapshotFile(options.baseline) : undefined;
+  // With the inputs known to be good, a live database starts connecting (see liveTarget) while
+  // the expectations and the part of the catalog they read are worked out. Other targets (a
+  // snapshot file, a dump to restore) open below, where their failure becomes the report's.
+  await using early = isUrl(options.target) ? await openTarget(options.target, options.live) : undefined;
   const base = {
     version: 1 as const,
     command: 'check' as const,
@@ -77,7 +81,8 @@ export async function runCheck(specs: Spec[], options: CheckOptions): Promise<Ru
           ? `reading ${options.target}`
           : `connecting to ${safeUrl(options.target)}`,
     );
-    await using target = await openTarget(options.target, options.live);
+    await using opened = early ? undefined : await openTarget(options.target, options.live);
+    const target = (early ?? opened)!;
     description = target.description;
     // Without a pre state there is no diff: only the objects the specs name are read.
     const needs = { ...collectNeeds(expectations), ...(pre ? {} : { catalog: catalogScope(expectations) }) };

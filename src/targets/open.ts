@@ -32,7 +32,8 @@ export interface Target extends AsyncDisposable {
   capture(needs: Needs, options: CaptureOptions): Promise<Snapshot>;
 }
 
-const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
+/** Whether a target is a postgres:// URL: a live database. */
+export const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
 
 /** Splits a list into n groups of about equal size. */
 function groups<T>(items: T[], n: number): T[][] {
@@ -91,10 +92,20 @@ async function eachOnConnection<T>(
   client?.release();
 }
 
-/** Reads catalog, row counts, settings and spec queries of a live database, read-only, on a bounded pool. */
-async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: CaptureOptions, live: LiveOptions): Promise<Snapshot> {
+/**
+ * Reads catalog, row counts, settings and spec queries of a live database, read-only, on a
+ * bounded pool; `opening` is the first session when it is already being opened.
+ */
+async function captureLive(
+  pool: pg.Pool,
+  url: string,
+  needs: Needs,
+  options: CaptureOptions,
+  live: LiveOptions,
+  opening: Promise<pg.PoolClient> = connectLive(pool, url, live),
+): Promise<Snapshot> {
   const concurrency = sessionRules(live).concurrency;
-  const first = await connectLive(pool, url, live);
+  const first = await opening;
   options.onProgress?.('reading the catalog');
   let snapshot: Snapshot;
   try {
@@ -155,14 +166,33 @@ async function captureLive(pool: pg.Pool, url: string, needs: Needs, options: Ca
   return snapshot;
 }
 
+/**
+ * A live database as a target. Its first session starts opening at once, so the connection
+ * (TCP, authentication, the server starting a backend) is made while the caller still loads
+ * specs and works out what to read; the first capture takes it, and reports its failure.
+ */
 function liveTarget(url: string, live: LiveOptions, kind: 'live' | 'dump', description: string, onDispose?: () => Promise<void>): Target {
   const pool = openLive(url, live);
+  let opening: Promise<pg.PoolClient> | undefined = connectLive(pool, url, live);
+  opening.catch(() => undefined); // a failure is capture's to report
   return {
     description,
     kind,
-    capture: (needs, options) => captureLive(pool, url, needs, options, live),
+    capture: (needs, options) => {
+      const first = opening;
+      opening = undefined;
+      return captureLive(pool, url, needs, options, live, first);
+    },
     [Symbol.asyncDispose]: async () => {
-      await pool.end().catch(() => undefined);
+      if (opening) {
+        // Never captured (the specs did not load, say): the session is given back whenever it
+        // opens, and the pool ends then; an unreachable server does not hold up the caller.
+        opening.then((client) => client.release(), () => undefined);
+        opening = undefined;
+        pool.end().catch(() => undefined);
+      } else {
+        await pool.end().catch(() => undefined);
+      }
       await onDispose?.();
     },
   };
