@@ -30,8 +30,13 @@ const RELATION_PARTS: ScopedKind[] = ['columns', 'constraints', 'indexes', 'trig
 const fold = (s: string) => (/[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s);
 const isAscii = (s: string) => /^[\x20-\x7e]*$/.test(s);
 
+/** One bit per scoped kind, to remember which kinds a name was added for. */
+const KIND_BITS = Object.fromEntries(SCOPED_KINDS.map((kind, i) => [kind, 1 << i])) as Record<ScopedKind, number>;
+
 class ScopeBuilder {
   private readonly kinds = new Map<ScopedKind, { all: boolean; schemas: Set<string>; names: Map<string, [string, string]> }>();
+  /** The kinds each written name was added for: specs name the same tables over and over, and each is parsed once per kind. */
+  private readonly added = new Map<string, number>();
 
   private of(kind: ScopedKind) {
     let k = this.kinds.get(kind);
@@ -63,6 +68,26 @@ class ScopeBuilder {
     this.add(kinds, pattern.schema, pattern.name);
   }
 
+  /** Reads the relation (or routine, enum...) written `schema.name`, for these kinds. */
+  named(kinds: readonly ScopedKind[], written: string): void {
+    if (this.first(kinds, written)) this.qualified(kinds, parseQualified(written));
+  }
+
+  /** Reads the relation of a column written `schema.table.column` (or `table.column`), for these kinds. */
+  columnOf(kinds: readonly ScopedKind[], written: string): void {
+    if (this.first(kinds, `\0${written}`)) this.qualified(kinds, parseColumnName(written)?.table);
+  }
+
+  /** Whether some of these kinds are new for the name `key` (and notes them). */
+  private first(kinds: readonly ScopedKind[], key: string): boolean {
+    let mask = 0;
+    for (const kind of kinds) mask |= KIND_BITS[kind];
+    const had = this.added.get(key) ?? 0;
+    if ((had & mask) === mask) return false;
+    this.added.set(key, had | mask);
+    return true;
+  }
+
   build(): CatalogScope {
     const scope: CatalogScope = {};
     for (const [kind, k] of this.kinds) {
@@ -91,7 +116,6 @@ function routineName(written: string): string {
  */
 export function catalogScope(expectations: readonly Expectation[]): CatalogScope {
   const b = new ScopeBuilder();
-  const table = (written: string) => parseQualified(written);
   for (const exp of expectations) {
     switch (exp.kind) {
       case 'table': {
@@ -101,47 +125,46 @@ export function catalogScope(expectations: readonly Expectation[]): CatalogScope
         if (e.primaryKey !== undefined) kinds.push('constraints');
         if (e.policies !== undefined) kinds.push('policies');
         if (e.unchanged) kinds.push(...RELATION_PARTS);
-        b.qualified(kinds, table(e.table));
+        b.named(kinds, e.table);
         break;
       }
       case 'column': {
-        const parsed = parseColumnName(exp.entry.column);
-        b.qualified(['tables', 'views', 'columns'], parsed?.table);
+        b.columnOf(['tables', 'views', 'columns'], exp.entry.column);
         break;
       }
       case 'view':
       case 'materializedView':
-        b.qualified(['tables', 'views', ...(exp.entry.unchanged ? (['columns', 'indexes'] as const) : [])], table(exp.kind === 'view' ? exp.entry.view : exp.entry.materializedView));
+        b.named(['tables', 'views', ...(exp.entry.unchanged ? (['columns', 'indexes'] as const) : [])], exp.kind === 'view' ? exp.entry.view : exp.entry.materializedView);
         break;
       case 'sequence':
-        b.qualified(['sequences'], table(exp.entry.sequence));
+        b.named(['sequences'], exp.entry.sequence);
         break;
       case 'enum':
-        b.qualified(['enums'], table(exp.entry.enum));
+        b.named(['enums'], exp.entry.enum);
         break;
       case 'index': {
         const e = exp.entry;
         const kinds: ScopedKind[] = ['tables', 'views', 'indexes'];
         // Without its table, an index could be on any relation of its schema.
-        if (e.table) b.qualified(kinds, table(e.table));
+        if (e.table) b.named(kinds, e.table);
         else {
-          const pattern = table(e.index);
+          const pattern = parseQualified(e.index);
           if (pattern) b.add(kinds, pattern.schema);
           else b.all(kinds);
         }
         break;
       }
       case 'constraint':
-        b.qualified(['tables', 'constraints'], table(exp.entry.table));
+        b.named(['tables', 'constraints'], exp.entry.table);
         break;
       case 'foreignKey':
-        b.qualified(['tables', 'constraints'], table(exp.entry.foreignKey.table));
+        b.named(['tables', 'constraints'], exp.entry.foreignKey.table);
         break;
       case 'trigger':
-        b.qualified(['tables', 'triggers'], table(exp.entry.table));
+        b.named(['tables', 'triggers'], exp.entry.table);
         break;
       case 'policy':
-        b.qualified(['tables', 'policies'], table(exp.entry.table));
+        b.named(['tables', 'policies'], exp.entry.table);
         break;
       case 'function':
       case 'procedure': {
@@ -162,13 +185,13 @@ export function catalogScope(expectations: readonly Expectation[]): CatalogScope
           case 'table':
           case 'view':
           case 'materialized view':
-            b.qualified(['tables', 'views'], table(ref.name));
+            b.named(['tables', 'views'], ref.name);
             break;
           case 'sequence':
-            b.qualified(['sequences'], table(ref.name));
+            b.named(['sequences'], ref.name);
             break;
           case 'column':
-            b.qualified(['tables', 'views', 'columns'], parseColumnName(ref.name)?.table);
+            b.columnOf(['tables', 'views', 'columns'], ref.name);
             break;
           case 'function':
           case 'procedure': {

@@ -104,3 +104,29 @@ describe('a scoped capture', () => {
     expect(verdicts(ENTRIES, scoped)).toEqual(expected);
   });
 });
+
+describe('catalogScope', () => {
+  it('reads a relation for every kind some expectation naming it needs, however often and however it is written', () => {
+    const scope = catalogScope(
+      inlineSpec(`
+- table: app.clients
+- table: app.clients
+  primaryKey: [id]
+- column: app.clients.email
+- column: clients.email
+  type: text
+- trigger: clients_touch
+  table: APP.Clients
+- table: app.clients
+`).post,
+    );
+    const clients = { schemas: [], names: [['app', 'clients']] };
+    expect(scope.tables).toEqual({ schemas: [], names: [['app', 'clients'], ['public', 'clients']] });
+    expect(scope.views).toEqual({ schemas: [], names: [['app', 'clients'], ['public', 'clients']] });
+    expect(scope.constraints).toEqual(clients);
+    expect(scope.triggers).toEqual(clients);
+    expect(scope.columns).toEqual({ schemas: [], names: [['app', 'clients'], ['public', 'clients']] });
+    expect(scope.policies).toBeUndefined();
+    expect(scope.indexes).toBeUndefined();
+  });
+});
