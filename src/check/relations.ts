@@ -11,7 +11,6 @@ import {
   resolvePart,
   splitName,
   unqualify,
-  type NamePart,
   type QualifiedPattern,
 } from '../spec/names.ts';
 import { columnByKey, lookupQualified, relationsOf, viewsOfKind } from './lookup.ts';
@@ -26,36 +25,6 @@ export function findQualified(map: Record<string, unknown>, pattern: QualifiedPa
   return lookupQualified(map, pattern, loose);
 }
 
-// Names of plain identifiers only (most names a spec writes): parsed without parseQualified's
-// quote-aware scan, which builds each part a character at a time; what they resolve to is the
-// same (plain parts fold to lower case, never globs).
-const PLAIN_QUALIFIED = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
-const PLAIN_COLUMN = /^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
-
-const plainPart = (text: string): NamePart => ({ text: text.toLowerCase(), glob: false });
-
-/** parseQualified(written, defaultSchema), with plain names parsed directly. */
-export function parseName(written: string, defaultSchema = 'public'): QualifiedPattern | undefined {
-  if (!PLAIN_QUALIFIED.test(written)) return parseQualified(written, defaultSchema);
-  const dot = written.indexOf('.');
-  return dot < 0
-    ? { schema: { text: defaultSchema, glob: false }, name: plainPart(written), written }
-    : { schema: plainPart(written.slice(0, dot)), name: plainPart(written.slice(dot + 1)), written };
-}
-
-/** parseColumnName(written), with plain names parsed directly. */
-function parseColumn(written: string): ReturnType<typeof parseColumnName> {
-  if (!PLAIN_COLUMN.test(written)) return parseColumnName(written);
-  const last = written.lastIndexOf('.');
-  const first = written.indexOf('.');
-  const column = plainPart(written.slice(last + 1));
-  if (first === last) {
-    const table = written.slice(0, first);
-    return { table: { schema: { text: 'public', glob: false }, name: plainPart(table), written: table }, column };
-  }
-  return { table: { schema: plainPart(written.slice(0, first)), name: plainPart(written.slice(first + 1, last)), written: written.slice(0, last) }, column };
-}
-
 /** How many dotted parts a name has (splitName's count; a name without quotes splits at every dot). */
 export function partCount(written: string): number {
   if (written.includes('"')) return splitName(written).length;
@@ -66,7 +35,7 @@ export function partCount(written: string): number {
 
 /** Parses a name the validator already accepted (so it has at most two parts). */
 export function qualified(written: string): QualifiedPattern {
-  const pattern = parseName(written);
+  const pattern = parseQualified(written);
   if (!pattern) throw new Error(`invalid name ${written}`);
   return pattern;
 }
@@ -207,7 +176,7 @@ export function evaluateTable(exp: Of<'table'>, ctx: EvalContext): CheckResult {
 
 export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult {
   const { entry } = exp;
-  const parsed = parseColumn(entry.column);
+  const parsed = parseColumnName(entry.column);
   if (!parsed) throw new Error(`invalid column name ${entry.column}`);
   // The columns found in each state (at most post and pre), in the order of their keys, for
   // check() and entry(); a map by key only when a glob found several. Lists are made with their

@@ -2,6 +2,7 @@ import type { Constraint, Index, Snapshot, Table } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import {
   isGlob,
+  parseQualified,
   partMatches,
   partMatchesLoosely,
   qualify,
@@ -12,7 +13,7 @@ import {
 } from '../spec/names.ts';
 import { evaluateObjects, expectEqual, expectSameSet, keyword, type EvalContext } from './objects.ts';
 import { indexOwners, relationsOf, splitKey } from './lookup.ts';
-import { findQualified, parseName, partCount, qualified } from './relations.ts';
+import { findQualified, partCount, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 import { sameExpression } from './sql-text.ts';
 
@@ -165,7 +166,7 @@ export function evaluatePolicy(exp: Of<'policy'>, ctx: EvalContext): CheckResult
 
 /** A trigger's function as written (`schema.name`, parentheses optional) against the qualified actual. */
 function sameFunctionName(written: string, actual: string): boolean {
-  const pattern = parseName(written.replace(/\(\s*\)\s*$/, ''), 'public');
+  const pattern = parseQualified(written.replace(/\(\s*\)\s*$/, ''), 'public');
   if (!pattern) return false;
   const { schema, name } = splitKey(actual);
   const unqualifiedSpec = partCount(written) === 1;

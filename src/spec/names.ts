@@ -78,8 +78,23 @@ export interface QualifiedPattern {
   written: string;
 }
 
+// Names of plain identifiers only (most names a spec writes) are parsed without splitName's
+// quote-aware scan and resolvePart's tests: what they resolve to is the same (plain parts fold
+// to lower case, never globs). Specs name thousands of objects, and every name is parsed when
+// the scope of a check is worked out and again when it is evaluated.
+const PLAIN_QUALIFIED = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+const PLAIN_COLUMN = /^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+
+const plainPart = (text: string): NamePart => ({ text: text.toLowerCase(), glob: false });
+
 /** Parses `schema.name` or `name` (public). Returns undefined when it has more than two parts. */
 export function parseQualified(written: string, defaultSchema = 'public'): QualifiedPattern | undefined {
+  if (PLAIN_QUALIFIED.test(written)) {
+    const dot = written.indexOf('.');
+    return dot < 0
+      ? { schema: { text: defaultSchema, glob: false }, name: plainPart(written), written }
+      : { schema: plainPart(written.slice(0, dot)), name: plainPart(written.slice(dot + 1)), written };
+  }
   const parts = splitName(written);
   if (parts.length === 1) return { schema: { text: defaultSchema, glob: false }, name: resolvePart(parts[0]!), written };
   if (parts.length === 2) return { schema: resolvePart(parts[0]!), name: resolvePart(parts[1]!), written };
@@ -88,6 +103,16 @@ export function parseQualified(written: string, defaultSchema = 'public'): Quali
 
 /** Parses `schema.table.column` or `table.column` (public). */
 export function parseColumnName(written: string): { table: QualifiedPattern; column: NamePart } | undefined {
+  if (PLAIN_COLUMN.test(written)) {
+    const first = written.indexOf('.');
+    const last = written.lastIndexOf('.');
+    const column = plainPart(written.slice(last + 1));
+    if (first === last) {
+      const table = written.slice(0, first);
+      return { table: { schema: { text: 'public', glob: false }, name: plainPart(table), written: table }, column };
+    }
+    return { table: { schema: plainPart(written.slice(0, first)), name: plainPart(written.slice(first + 1, last)), written: written.slice(0, last) }, column };
+  }
   const parts = splitName(written);
   if (parts.length === 2) {
     return {
