@@ -168,8 +168,8 @@ async function captureLive(
 
 /**
  * A live database as a target. Its first session starts opening at once, so the connection
- * (TCP, authentication, the server starting a backend) is made while the caller still loads
- * specs and works out what to read; the first capture takes it, and reports its failure.
+ * (TCP, authentication, the server starting a backend) is made while the caller still works
+ * out what to read; the first capture takes it, and reports its failure.
  */
 function liveTarget(url: string, live: LiveOptions, kind: 'live' | 'dump', description: string, onDispose?: () => Promise<void>): Target {
   const pool = openLive(url, live);
@@ -185,8 +185,9 @@ function liveTarget(url: string, live: LiveOptions, kind: 'live' | 'dump', descr
     },
     [Symbol.asyncDispose]: async () => {
       if (opening) {
-        // Never captured (the specs did not load, say): the session is given back whenever it
-        // opens, and the pool ends then; an unreachable server does not hold up the caller.
+        // Never captured (the caller failed before it could): the session is given back
+        // whenever it opens, and the pool ends then; an unreachable server does not hold up
+        // the caller.
         opening.then((client) => client.release(), () => undefined);
         opening = undefined;
         pool.end().catch(() => undefined);
