@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { initSqlParser } from '../../src/check/sql-text.ts';
 import { runCheck } from '../../src/run/check.ts';
 import { loadSpecs } from '../../src/spec/load.ts';
+import { openTarget } from '../../src/targets/open.ts';
 import { freePort, type EmbeddedCluster } from '../../src/targets/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { runCli, tempFiles, type CliRun } from '../support/cli.ts';
@@ -148,6 +149,26 @@ describe('the target cannot be used at all: exit 3 and a report that says why', 
         code: 'TARGET_UNREACHABLE',
         message: `cannot connect to postgres://alice:****@127.0.0.1:${port}/app: no answer within 500 ms (connection timed out: is this a PostgreSQL server, and is a firewall dropping the traffic?)`,
       });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('a live target that is never captured is closed without waiting for a server that does not answer', async () => {
+    // A target starts opening its first session when it is opened (liveTarget); one whose
+    // capture never comes (the caller failed first) must not hold its caller up until the
+    // connection times out.
+    const sockets: import('node:net').Socket[] = [];
+    const silent: Server = createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const target = await openTarget(`postgres://alice:s3cret-pw@127.0.0.1:${port}/app`, { connectTimeoutMs: 30_000 });
+      await waitFor('the first session to be opening', async () => (sockets.length > 0 ? true : undefined));
+      await target[Symbol.asyncDispose]();
+      // Disposed while the connection attempt is still waiting for an answer.
+      expect(sockets.some((s) => !s.destroyed)).toBe(true);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));
