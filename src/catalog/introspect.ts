@@ -175,23 +175,20 @@ async function scopeRelations(client: pg.ClientBase, scope: CatalogScope): Promi
 
 const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** Rows of each query, by name. */
-type Results = Map<QueryName, pg.QueryResultRow[]>;
-
 /**
- * Runs the catalog queries (all but `server`) on the client, and on up to `concurrency - 1` more
- * sessions from `connect` that import the client's snapshot. A session that cannot be opened or
- * cannot import the snapshot is given back unused. The first failed query fails the whole read,
- * after every session has stopped; extra sessions are always rolled back and released.
+ * Runs the catalog queries (all but `server`) through `run`, which keeps their rows, on the
+ * client and on up to `concurrency - 1` more sessions from `connect` that import the client's
+ * snapshot. A session that cannot be opened or cannot import the snapshot is given back unused.
+ * The first failed query fails the whole read, after every session has stopped; extra sessions
+ * are always rolled back and released.
  */
 async function runQueries(
   client: pg.ClientBase,
   groups: QueryName[][],
-  run: (c: pg.ClientBase, name: QueryName) => Promise<pg.QueryResultRow[]>,
+  run: (c: pg.ClientBase, name: QueryName) => Promise<void>,
   snapshotId: string | undefined,
   options: IntrospectOptions,
-): Promise<Results> {
-  const results: Results = new Map();
+): Promise<void> {
   const queue = [...groups];
   let failure: { error: unknown } | undefined;
   const work = async (c: pg.ClientBase) => {
@@ -199,7 +196,7 @@ async function runQueries(
       for (const name of group) {
         if (failure) break;
         try {
-          results.set(name, await run(c, name));
+          await run(c, name);
         } catch (error) {
           failure ??= { error };
         }
@@ -235,7 +232,6 @@ async function runQueries(
   });
   await Promise.all([work(client), ...helpers]);
   if (failure) throw failure.error;
-  return results;
 }
 
 /** A ServerRow is the row of server.sql. */
@@ -428,10 +424,8 @@ export async function introspect(client: pg.ClientBase, options: IntrospectOptio
               : RELATION_KINDS.includes(name)
                 ? [relations?.get(name) ?? null]
                 : nameParams(scope?.[name]);
-        const result = (await c.query(sql(name, server.versionNum), params)).rows;
-        received.set(name, result);
+        received.set(name, (await c.query(sql(name, server.versionNum), params)).rows);
         digest(false);
-        return result;
       },
       server.catalogBytes >= (options.parallelAboveBytes ?? PARALLEL_CATALOG_BYTES) ? server.snapshotId : undefined,
       options,

@@ -56,22 +56,9 @@ function keysNamed(map: NameMap, first: string, second: string): string[] {
 
 const byKey = (a: KeyEntry, b: KeyEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
-// Most keys are two plain lower-case names: split those without the general parser.
-const PLAIN_KEY = /^[a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*$/;
-
 function keyEntry(key: string): KeyEntry {
-  if (PLAIN_KEY.test(key)) {
-    const dot = key.indexOf('.');
-    return { key, schema: key.slice(0, dot), name: key.slice(dot + 1) };
-  }
-  return { key, ...unqualify(key) };
-}
-
-/** The raw schema and name of a snapshot key, as unqualify() splits it (plain keys without its quote-aware scan). */
-export function splitKey(key: string): { schema: string; name: string } {
-  if (!PLAIN_KEY.test(key)) return unqualify(key);
-  const dot = key.indexOf('.');
-  return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
+  const { schema, name } = unqualify(key);
+  return { key, schema, name };
 }
 
 function keyIndex(map: Record<string, unknown>): KeyIndex {

@@ -2,7 +2,7 @@ import semver from 'semver';
 import type { Snapshot } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import { isGlob, partMatches, partMatchesLoosely, quoteIfNeeded, resolvePart } from '../spec/names.ts';
-import { evaluateObjects, expectEqual, type EvalContext } from './objects.ts';
+import { evaluateObjects, expectEqual, sameList, type EvalContext } from './objects.ts';
 import { findQualified, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 
@@ -35,8 +35,7 @@ export function evaluateEnum(exp: Of<'enum'>, ctx: EvalContext): CheckResult {
     entry: (s, key) => s.enums[key],
     check: (key) => {
       const labels = ctx.post.enums[key]!.labels;
-      // Labels are strings: the same list, in order, compared as such (not as JSON text).
-      return e.labels === undefined || (e.labels.length === labels.length && e.labels.every((l, i) => l === labels[i]))
+      return e.labels === undefined || sameList(e.labels, labels)
         ? []
         : [{ property: 'labels', expected: e.labels, actual: labels }];
     },

@@ -145,6 +145,11 @@ export function expectEqual(property: string, expected: unknown, actual: unknown
   return expected === undefined || expected === actual ? [] : [{ property, expected, actual }];
 }
 
+/** Whether two lists of names are the same, in order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Compares two name sets ignoring order; the message names what is missing and what is extra. */
 export function expectSameSet(property: string, expected: string[] | undefined, actual: string[]): Mismatch[] {
   if (expected === undefined) return [];

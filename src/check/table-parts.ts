@@ -2,17 +2,19 @@ import type { Constraint, Index, Snapshot, Table } from '../snapshot/types.ts';
 import type { Expectation } from '../spec/model.ts';
 import {
   isGlob,
+  matchesQualified,
   parseQualified,
   partMatches,
   partMatchesLoosely,
   qualify,
   quoteIfNeeded,
   resolvePart,
+  unqualify,
   type NamePart,
   type QualifiedPattern,
 } from '../spec/names.ts';
-import { evaluateObjects, expectEqual, expectSameSet, keyword, type EvalContext } from './objects.ts';
-import { indexOwners, relationsOf, splitKey } from './lookup.ts';
+import { evaluateObjects, expectEqual, expectSameSet, keyword, sameList, type EvalContext } from './objects.ts';
+import { indexOwners, relationsOf } from './lookup.ts';
 import { findQualified, partCount, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
 import { sameExpression } from './sql-text.ts';
@@ -58,18 +60,6 @@ function findParts<T>(
   }
   if (!out) return [];
   return out.length > 1 ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
-}
-
-/** matchesQualified(pattern, key, loose), splitting plain keys directly. */
-function keyMatches(pattern: QualifiedPattern, key: string, loose: boolean): boolean {
-  const { schema, name } = splitKey(key);
-  const m = loose ? partMatchesLoosely : partMatches;
-  return m(pattern.schema, schema) && m(pattern.name, name);
-}
-
-/** Whether two lists of names are the same, in order. */
-function sameList(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The name a part must have when its pattern is plain and matched exactly, else undefined (read every part). */
@@ -168,7 +158,7 @@ export function evaluatePolicy(exp: Of<'policy'>, ctx: EvalContext): CheckResult
 function sameFunctionName(written: string, actual: string): boolean {
   const pattern = parseQualified(written.replace(/\(\s*\)\s*$/, ''), 'public');
   if (!pattern) return false;
-  const { schema, name } = splitKey(actual);
+  const { schema, name } = unqualify(actual);
   const unqualifiedSpec = partCount(written) === 1;
   return partMatches(pattern.name, name) && (partMatches(pattern.schema, schema) || (unqualifiedSpec && schema === 'pg_catalog'));
 }
@@ -229,7 +219,7 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
   const schemaOf = (table: string) => {
     if (table !== lastTable) {
       lastTable = table;
-      lastSchema = splitKey(table).schema;
+      lastSchema = unqualify(table).schema;
     }
     return lastSchema;
   };
@@ -292,7 +282,7 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
           c.type === 'foreign' &&
           !!r &&
           sameList(c.columns, columns) &&
-          keyMatches(ref.table, r.table, loose) &&
+          matchesQualified(ref.table, r.table, loose) &&
           (!ref.columns || sameList(r.columns, ref.columns)) &&
           (!namePart || nameMatcher(namePart, loose)(name))
         );

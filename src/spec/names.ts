@@ -139,8 +139,15 @@ export function qualify(schema: string, name: string): string {
   return `${quoteIfNeeded(schema)}.${quoteIfNeeded(name)}`;
 }
 
+// Most keys are two plain lower-case names, which qualify() left unquoted: split at the dot.
+const PLAIN_KEY = /^[a-z_][a-z0-9_$]*\.[a-z_][a-z0-9_$]*$/;
+
 /** Splits a snapshot key made by qualify() back into its raw parts. */
 export function unqualify(key: string): { schema: string; name: string } {
+  if (PLAIN_KEY.test(key)) {
+    const dot = key.indexOf('.');
+    return { schema: key.slice(0, dot), name: key.slice(dot + 1) };
+  }
   const parts = splitName(key).map((p) => resolvePart(p, false).text);
   return { schema: parts[0]!, name: parts.slice(1).join('.') };
 }
