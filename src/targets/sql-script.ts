@@ -30,9 +30,8 @@ export function splitScript(text: string): ScriptPart[] {
     significant = false;
   };
   const advanceTo = (j: number) => {
-    // Long stretches (COPY data, comments, strings) jump from newline to newline.
-    if (j - i > 32) for (let k = text.indexOf('\n', i); k !== -1 && k < j; k = text.indexOf('\n', k + 1)) line++;
-    else for (let k = i; k < j; k++) if (text.charCodeAt(k) === 10) line++;
+    // From newline to newline: long stretches (COPY data, comments, strings) are not read char by char.
+    for (let k = text.indexOf('\n', i); k !== -1 && k < j; k = text.indexOf('\n', k + 1)) line++;
     i = j;
   };
   const startStatement = () => {
