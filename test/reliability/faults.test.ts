@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -66,6 +66,21 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A TCP listener on loopback that accepts connections and never answers them. */
+async function silentListener(): Promise<{ port: number; sockets: Socket[]; close: () => Promise<void> }> {
+  const sockets: Socket[] = [];
+  const silent: Server = createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  return {
+    port: (silent.address() as { port: number }).port,
+    sockets,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    },
+  };
 }
 
 /** A session that holds a lock until released: what a migration in progress does. */
@@ -138,10 +153,7 @@ describe('the target cannot be used at all: exit 3 and a report that says why', 
   });
 
   it('something listens but never answers: the connection times out', async () => {
-    const sockets: import('node:net').Socket[] = [];
-    const silent: Server = createServer((s) => sockets.push(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as { port: number }).port;
+    const { port, close } = await silentListener();
     try {
       const specs = await loadSpecs([join(tempFiles({ 's.spec.yaml': SPEC }), 's.spec.yaml')]);
       const run = await runCheck(specs, { target: `postgres://alice:s3cret-pw@127.0.0.1:${port}/app`, phase: 'post', counts: 'exact', live: { connectTimeoutMs: 500 } });
@@ -150,8 +162,7 @@ describe('the target cannot be used at all: exit 3 and a report that says why', 
         message: `cannot connect to postgres://alice:****@127.0.0.1:${port}/app: no answer within 500 ms (connection timed out: is this a PostgreSQL server, and is a firewall dropping the traffic?)`,
       });
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => silent.close(r));
+      await close();
     }
   });
 
@@ -159,10 +170,7 @@ describe('the target cannot be used at all: exit 3 and a report that says why', 
     // A target starts opening its first session when it is opened (liveTarget); one whose
     // capture never comes (the caller failed first) must not hold its caller up until the
     // connection times out.
-    const sockets: import('node:net').Socket[] = [];
-    const silent: Server = createServer((s) => sockets.push(s));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    const port = (silent.address() as { port: number }).port;
+    const { port, sockets, close } = await silentListener();
     try {
       const target = await openTarget(`postgres://alice:s3cret-pw@127.0.0.1:${port}/app`, { connectTimeoutMs: 30_000 });
       await waitFor('the first session to be opening', async () => (sockets.length > 0 ? true : undefined));
@@ -170,8 +178,7 @@ describe('the target cannot be used at all: exit 3 and a report that says why', 
       // Disposed while the connection attempt is still waiting for an answer.
       expect(sockets.some((s) => !s.destroyed)).toBe(true);
     } finally {
-      for (const s of sockets) s.destroy();
-      await new Promise((r) => silent.close(r));
+      await close();
     }
   });
 
