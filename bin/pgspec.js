@@ -19,11 +19,20 @@ const src = `${root}src`;
 const EXTERNAL = ['pg-native', 'pg-cloudflare', 'async-exit-hook', 'libpg-query', 'testcontainers', 'esbuild', 'tsx', 'tsx/*', 'vitest', 'vitest/*'];
 
 let registered;
-/** Registers tsx once; the bundle calls this before it imports a module spec or config. */
+/** Registers tsx once, before the first module spec or config is imported. */
 const registerTypeScript = () =>
   (registered ??= import('tsx/esm/api').then(({ register }) => {
     register();
   }));
+
+/**
+ * Imports a module spec or config for the bundle (src/spec/import-module.ts): import() inside a
+ * script run from V8's code cache has no loader to call, here it has Node's own.
+ */
+const importModule = async (href) => {
+  await registerTypeScript();
+  return import(href);
+};
 
 /** A fingerprint of every source file (path, size, modification time): a change means a new bundle. */
 function fingerprint() {
@@ -155,8 +164,6 @@ function runBundle(file) {
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
-    // import() of a spec or config module goes through Node's own loader (and tsx's hooks).
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
@@ -192,7 +199,7 @@ async function load() {
       } finally {
         if (lend) delete globalThis.navigator;
       }
-      globalThis[Symbol.for('pgspec.beforeModuleImport')] = registerTypeScript;
+      globalThis[Symbol.for('pgspec.importModule')] = importModule;
       return { cli: run.exports, saveCache: run.saveCache };
     } catch {
       // No esbuild, or a read-only install: run the sources through tsx.
