@@ -25,8 +25,8 @@ export interface ObjectQuery {
   find(snapshot: Snapshot, loose: boolean): string[];
   /** The catalog entry of a found object, compared by `unchanged`. */
   entry(snapshot: Snapshot, key: string): unknown;
-  /** Property mismatches of one found object in the post state. */
-  check(key: string): Mismatch[];
+  /** Property mismatches of one found object in the post state; `at` is its place in `find(post, false)`. */
+  check(key: string, at: number): Mismatch[];
   unchanged?: boolean;
   /** A hint when nothing matches, e.g. that a view of that name exists. */
   hint?(snapshot: Snapshot): string | undefined;
@@ -74,10 +74,11 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
 
   const failures: ObjectFailure[] = [];
   const mismatchesByObject: Record<string, Mismatch[]> = {};
-  for (const key of found) {
+  for (let at = 0; at < found.length; at++) {
+    const key = found[at]!;
     let mismatches: Mismatch[];
     try {
-      mismatches = q.check(key);
+      mismatches = q.check(key, at);
     } catch (error) {
       if (!(error instanceof NotEvaluable)) throw error;
       return Object.assign(result(exp, object, 'errored', `${object}: ${error.message}`), { matched: found });
@@ -145,6 +146,11 @@ export function expectEqual(property: string, expected: unknown, actual: unknown
   return expected === undefined || expected === actual ? [] : [{ property, expected, actual }];
 }
 
+/** expectEqual's mismatch, added to a list (no list made when the values agree, as they mostly do). */
+export function pushUnequal(out: Mismatch[], property: string, expected: unknown, actual: unknown): void {
+  if (expected !== undefined && expected !== actual) out.push({ property, expected, actual });
+}
+
 /** Whether two lists of names are the same, in order. */
 export function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -166,11 +172,20 @@ export function expectSameSet(property: string, expected: string[] | undefined, 
   return [{ property, expected: [...want].sort(), actual: [...have].sort(), message: `${property} ${parts}` }];
 }
 
+/** Keywords as written -> normalised: a spec spells the same few (`before`, `cascade`) thousands of times. */
+const keywords = new Map<string, string>();
+
 /** Normalises a keyword as written in a spec: `set_null`, `setNull`, `SET NULL` -> `set null`. */
 export function keyword(value: string): string {
-  return value
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/[_\s]+/g, ' ')
-    .trim()
-    .toLowerCase();
+  let normal = keywords.get(value);
+  if (normal === undefined) {
+    normal = value
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/[_\s]+/g, ' ')
+      .trim()
+      .toLowerCase();
+    // Bounded: a spec of generated keywords must not grow it without end.
+    if (keywords.size < 1024) keywords.set(value, normal);
+  }
+  return normal;
 }

@@ -185,25 +185,22 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
   const find = (s: Snapshot, loose: boolean) => {
     const rels = relationsOf(s);
     const match = loose ? partMatchesLoosely : partMatches;
+    // A plain column name is looked up; globs and suggestions read every column.
+    const only = !loose && !parsed.column.glob ? parsed.column.text : undefined;
     let keys: string[] | undefined;
     let found: Column[] | undefined;
-    const add = (rel: string, c: string, column: Column) => {
-      const key = `${rel}.${quoteIfNeeded(c)}`;
-      if (keys && found) {
-        keys.push(key);
-        found.push(column);
-      } else {
-        keys = [key];
-        found = [column];
-      }
-    };
     for (const rel of findQualified(rels, parsed.table, loose)) {
       const columns = rels[rel]!.columns;
-      // A plain column name is looked up; globs and suggestions read every column.
-      if (!loose && !parsed.column.glob) {
-        if (Object.hasOwn(columns, parsed.column.text)) add(rel, parsed.column.text, columns[parsed.column.text]!);
-      } else {
-        for (const c of Object.keys(columns)) if (match(parsed.column, c)) add(rel, c, columns[c]!);
+      const names = only === undefined ? Object.keys(columns).filter((c) => match(parsed.column, c)) : Object.hasOwn(columns, only) ? [only] : [];
+      for (const c of names) {
+        const key = `${rel}.${quoteIfNeeded(c)}`;
+        if (keys && found) {
+          keys.push(key);
+          found.push(columns[c]!);
+        } else {
+          keys = [key];
+          found = [columns[c]!];
+        }
       }
     }
     keys ??= [];
@@ -230,7 +227,8 @@ export function evaluateColumn(exp: Of<'column'>, ctx: EvalContext): CheckResult
     unchanged: entry.unchanged,
     find,
     entry: (s, key) => columnOf(s, key),
-    check: (key) => columnMismatches(entry, columnOf(ctx.post, key)!),
+    // find(post) ran first and recorded what it found, in the order `at` counts.
+    check: (_key, at) => columnMismatches(entry, seen.find((x) => x.s === ctx.post)!.columns[at]!),
   }, ctx);
 }
 

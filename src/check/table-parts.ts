@@ -13,7 +13,7 @@ import {
   type NamePart,
   type QualifiedPattern,
 } from '../spec/names.ts';
-import { evaluateObjects, expectEqual, expectSameSet, keyword, sameList, type EvalContext } from './objects.ts';
+import { evaluateObjects, expectSameSet, keyword, pushUnequal, sameList, type EvalContext } from './objects.ts';
 import { indexOwners, relationsOf } from './lookup.ts';
 import { findQualified, partCount, qualified } from './relations.ts';
 import type { CheckResult, Mismatch } from './result.ts';
@@ -32,31 +32,31 @@ interface Part<T> {
 const ANY_TABLE: QualifiedPattern = { schema: { text: '*', glob: true, regex: /^.*$/s }, name: { text: '*', glob: true, regex: /^.*$/s }, written: '*' };
 
 /**
- * Finds the parts of the given tables that `accept` takes, sorted by key. `only` names the one
- * part to read when the name is plain (a lookup, not a scan of the table's parts).
+ * Finds the parts of the given tables that `accept` takes (every part when it is undefined),
+ * sorted by key. `only` names the one part to read when the name is plain (a lookup, not a
+ * scan of the table's parts).
  */
 function findParts<T>(
   relations: Record<string, Table>,
   tables: string[],
   pick: (t: Table) => Record<string, T> | undefined,
   only: string | undefined,
-  accept: (name: string, tableKey: string, value: T) => boolean,
+  accept: ((name: string, tableKey: string, value: T) => boolean) | undefined,
   keyOf: (name: string, tableKey: string) => string,
 ): Part<T>[] {
   // Made with its first part (a list pushed to from empty reserves room for 17).
   let out: Part<T>[] | undefined;
-  const add = (all: Record<string, T>, name: string, table: string) => {
-    const value = all[name]!;
-    if (!accept(name, table, value)) return;
-    const part = { key: keyOf(name, table), table, name, value };
-    if (out) out.push(part);
-    else out = [part];
-  };
   for (const table of tables) {
     const all = pick(relations[table]!);
     if (!all) continue;
-    if (only === undefined) for (const name of Object.keys(all)) add(all, name, table);
-    else if (Object.hasOwn(all, only)) add(all, only, table);
+    const names = only === undefined ? Object.keys(all) : Object.hasOwn(all, only) ? [only] : [];
+    for (const name of names) {
+      const value = all[name]!;
+      if (accept && !accept(name, table, value)) continue;
+      const part = { key: keyOf(name, table), table, name, value };
+      if (out) out.push(part);
+      else out = [part];
+    }
   }
   if (!out) return [];
   return out.length > 1 ? out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : out;
@@ -65,19 +65,27 @@ function findParts<T>(
 /** The name a part must have when its pattern is plain and matched exactly, else undefined (read every part). */
 const onlyName = (part: NamePart, loose: boolean) => (part.glob || loose ? undefined : part.text);
 
+/** The parts one expectation found in one state, strictly and loosely. */
+interface FoundParts<T> {
+  s: Snapshot;
+  strict?: Part<T>[];
+  loose?: Part<T>[];
+  byKey?: Map<string, Part<T>>;
+}
+
 /**
  * Memoises a parts finder per snapshot, so that finding, checking and comparing the matches of one
  * expectation (and of every object a glob matches) reads the snapshot once, not once per match.
+ * An expectation reads at most two states (post, pre): two slots, not a WeakMap per expectation,
+ * which would weigh on every garbage collection.
  */
 function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
-  // An expectation reads at most two states (post, pre): a short list, not a WeakMap per
-  // expectation, which would weigh on every garbage collection; grown by copying, as a list
-  // pushed to from empty reserves room for 17.
-  let cache: { s: Snapshot; strict?: Part<T>[]; loose?: Part<T>[]; byKey?: Map<string, Part<T>> }[] = [];
-  const entry = (s: Snapshot) => {
-    let e = cache.find((c) => c.s === s);
-    if (!e) cache = cache.concat((e = { s }));
-    return e;
+  let first: FoundParts<T> | undefined;
+  let second: FoundParts<T> | undefined;
+  const entry = (s: Snapshot): FoundParts<T> => {
+    if (first?.s === s) return first;
+    if (second?.s === s) return second;
+    return first ? (second = { s }) : (first = { s });
   };
   const parts = (s: Snapshot, loose: boolean): Part<T>[] => {
     const e = entry(s);
@@ -95,7 +103,13 @@ function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
 }
 
 const onTable = (name: string, table: string) => `${quoteIfNeeded(name)} on ${table}`;
-const nameMatcher = (part: NamePart, loose: boolean) => (name: string) => (loose ? partMatchesLoosely : partMatches)(part, name);
+const matchesStrictly = (part: NamePart) => (name: string) => partMatches(part, name);
+const matchesLoosely = (part: NamePart) => (name: string) => partMatchesLoosely(part, name);
+
+/** Whether a part's name is matched by a pattern part; undefined when `onlyName` already looked it up by name. */
+function nameAccept(part: NamePart, loose: boolean): ((name: string) => boolean) | undefined {
+  return onlyName(part, loose) !== undefined ? undefined : loose ? matchesLoosely(part) : matchesStrictly(part);
+}
 
 /** Evaluates a kind whose objects are named parts of a table (`policy X` + `table Y`). */
 function evaluateTablePart<T>(
@@ -111,7 +125,7 @@ function evaluateTablePart<T>(
   const namePart = resolvePart(name);
   const tablePattern = qualified(table);
   const { parts, byKey } = memoParts((s, loose) =>
-    findParts(s.tables, findQualified(s.tables, tablePattern, loose), pick, onlyName(namePart, loose), nameMatcher(namePart, loose), onTable),
+    findParts(s.tables, findQualified(s.tables, tablePattern, loose), pick, onlyName(namePart, loose), nameAccept(namePart, loose), onTable),
   );
   return evaluateObjects(exp, {
     noun,
@@ -121,8 +135,8 @@ function evaluateTablePart<T>(
     unchanged: props.unchanged,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
     entry: (s, key) => byKey(s, key)?.value,
-    check: (key) => {
-      const part = byKey(ctx.post, key)!;
+    check: (_key, at) => {
+      const part = parts(ctx.post, false)[at]!;
       return check(part.value, ctx.post.tables[part.table]!);
     },
   }, ctx);
@@ -142,9 +156,9 @@ export function evaluatePolicy(exp: Of<'policy'>, ctx: EvalContext): CheckResult
   const e = exp.entry;
   return evaluateTablePart(exp, 'policy', e.policy, e.table, e, (t) => t.policies, (p) => {
     const out: Mismatch[] = [];
-    if (e.command !== undefined) out.push(...expectEqual('command', keyword(e.command), p.command));
-    out.push(...expectSameSet('roles', e.roles?.map((r) => resolvePart(r, false).text), p.roles));
-    out.push(...expectEqual('permissive', e.permissive, p.permissive));
+    if (e.command !== undefined) pushUnequal(out, 'command', keyword(e.command), p.command);
+    if (e.roles) out.push(...expectSameSet('roles', e.roles.map((r) => resolvePart(r, false).text), p.roles));
+    pushUnequal(out, 'permissive', e.permissive, p.permissive);
     for (const prop of ['using', 'check'] as const) {
       const want = e[prop];
       const have = p[prop];
@@ -168,9 +182,9 @@ export function evaluateTrigger(exp: Of<'trigger'>, ctx: EvalContext): CheckResu
   return evaluateTablePart(exp, 'trigger', e.trigger, e.table, e, (t) => t.triggers, (tg) => {
     const out: Mismatch[] = [];
     if (e.function !== undefined && !sameFunctionName(e.function, tg.function)) out.push({ property: 'function', expected: e.function, actual: tg.function });
-    if (e.timing !== undefined) out.push(...expectEqual('timing', keyword(e.timing), tg.timing));
-    out.push(...expectSameSet('events', e.events, tg.events));
-    out.push(...expectEqual('level', e.level, tg.level));
+    if (e.timing !== undefined) pushUnequal(out, 'timing', keyword(e.timing), tg.timing);
+    if (e.events) out.push(...expectSameSet('events', e.events, tg.events));
+    pushUnequal(out, 'level', e.level, tg.level);
     if (e.enabled !== undefined) {
       const want = e.enabled === true ? 'origin' : e.enabled === false ? 'disabled' : e.enabled;
       const shown = { origin: true, disabled: false, always: 'always', replica: 'replica' }[tg.enabled];
@@ -181,7 +195,9 @@ export function evaluateTrigger(exp: Of<'trigger'>, ctx: EvalContext): CheckResu
 }
 
 function constraintMismatches(e: Of<'constraint'>['entry'], c: Constraint): Mismatch[] {
-  const out: Mismatch[] = [...expectEqual('type', e.type, c.type), ...expectEqual('validated', e.validated, c.validated)];
+  const out: Mismatch[] = [];
+  pushUnequal(out, 'type', e.type, c.type);
+  pushUnequal(out, 'validated', e.validated, c.validated);
   if (e.columns !== undefined && !sameColumnList(e.columns, c.columns)) out.push({ property: 'columns', expected: e.columns, actual: c.columns });
   if (e.check !== undefined && (c.check === null || !sameExpression(e.check, c.check))) out.push({ property: 'check', expected: e.check, actual: c.check });
   return out;
@@ -193,12 +209,11 @@ export function evaluateConstraint(exp: Of<'constraint'>, ctx: EvalContext): Che
 }
 
 function indexMismatches(e: Of<'index'>['entry'], ix: Index): Mismatch[] {
-  const out: Mismatch[] = [
-    ...expectEqual('unique', e.unique, ix.unique),
-    ...expectEqual('primary', e.primary, ix.primary),
-    ...expectEqual('valid', e.valid, ix.valid),
-  ];
-  if (e.method !== undefined) out.push(...expectEqual('method', e.method.toLowerCase(), ix.method));
+  const out: Mismatch[] = [];
+  pushUnequal(out, 'unique', e.unique, ix.unique);
+  pushUnequal(out, 'primary', e.primary, ix.primary);
+  pushUnequal(out, 'valid', e.valid, ix.valid);
+  if (e.method !== undefined) pushUnequal(out, 'method', e.method.toLowerCase(), ix.method);
   if (e.columns !== undefined && !sameColumnList(e.columns, ix.columns)) out.push({ property: 'columns', expected: e.columns, actual: ix.columns });
   if (e.where !== undefined && (ix.where === null || !sameExpression(e.where, ix.where))) out.push({ property: 'where', expected: e.where, actual: ix.where });
   return out;
@@ -244,7 +259,7 @@ export function evaluateIndex(exp: Of<'index'>, ctx: EvalContext): CheckResult {
     unchanged: e.unchanged,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
     entry: (s, key) => byKey(s, key)?.value,
-    check: (key) => indexMismatches(e, byKey(ctx.post, key)!.value),
+    check: (_key, at) => indexMismatches(e, parts(ctx.post, false)[at]!.value),
   }, ctx);
 }
 
@@ -284,7 +299,7 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
           sameList(c.columns, columns) &&
           matchesQualified(ref.table, r.table, loose) &&
           (!ref.columns || sameList(r.columns, ref.columns)) &&
-          (!namePart || nameMatcher(namePart, loose)(name))
+          (!namePart || (loose ? partMatchesLoosely : partMatches)(namePart, name))
         );
       },
       onTable,
@@ -297,13 +312,14 @@ export function evaluateForeignKey(exp: Of<'foreignKey'>, ctx: EvalContext): Che
     exists: props.exists !== false,
     find: (s, loose) => parts(s, loose).map((p) => p.key),
     entry: (s, key) => byKey(s, key)?.value,
-    check: (key) => {
-      const c = byKey(ctx.post, key)!.value;
+    check: (_key, at) => {
+      const c = parts(ctx.post, false)[at]!.value;
       const r = c.references!;
       const out: Mismatch[] = [];
-      if (props.onDelete !== undefined) out.push(...expectEqual('onDelete', keyword(props.onDelete), r.onDelete));
-      if (props.onUpdate !== undefined) out.push(...expectEqual('onUpdate', keyword(props.onUpdate), r.onUpdate));
-      out.push(...expectEqual('validated', props.validated, c.validated), ...expectEqual('deferrable', props.deferrable, c.deferrable));
+      if (props.onDelete !== undefined) pushUnequal(out, 'onDelete', keyword(props.onDelete), r.onDelete);
+      if (props.onUpdate !== undefined) pushUnequal(out, 'onUpdate', keyword(props.onUpdate), r.onUpdate);
+      pushUnequal(out, 'validated', props.validated, c.validated);
+      pushUnequal(out, 'deferrable', props.deferrable, c.deferrable);
       return out;
     },
     hint: (s) => {
