@@ -36,12 +36,17 @@ JOIN pg_language l ON l.oid = p.prolang
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname !~ '^pg_temp_'
   AND n.nspname !~ '^pg_toast_temp_'
-  -- Not owned by an extension. refclassid (always the extension for deptype 'e') lets this read
-  -- the extensions' members through an index instead of scanning pg_depend.
+  -- Not owned by an extension, nor in a schema an extension owns. refclassid (always the
+  -- extension for deptype 'e') lets this read the extensions' members through an index instead
+  -- of scanning pg_depend. Two anti-joins, not one with OR: an extension owns thousands of
+  -- functions (pgTAP, PostGIS), and an OR of the two made a nested loop over all of them for
+  -- every function (60 to 100 ms with pgTAP installed, 4 to 5 ms as two).
   AND NOT EXISTS (SELECT 1 FROM pg_depend d
                   WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-                    AND ((d.classid = 'pg_proc'::regclass AND d.objid = p.oid)
-                      OR (d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)))
+                    AND d.classid = 'pg_proc'::regclass AND d.objid = p.oid)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                  WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+                    AND d.classid = 'pg_namespace'::regclass AND d.objid = n.oid)
   -- Scope (see scope.ts): $1 whole schemas, $2/$3 schema and name pairs, ASCII lower-cased; NULL: all.
   AND ($1::text[] IS NULL
        OR lower(n.nspname::text COLLATE "C") = ANY ($1::text[])
