@@ -35,47 +35,72 @@ export interface Target extends AsyncDisposable {
 /** Whether a target is a postgres:// URL: a live database. */
 export const isUrl = (t: string) => /^postgres(ql)?:\/\//i.test(t);
 
-/** Splits a list into n groups of about equal size. */
-function groups<T>(items: T[], n: number): T[][] {
-  const out: T[][] = Array.from({ length: Math.max(1, Math.min(n, items.length)) }, () => []);
-  items.forEach((item, i) => out[i % out.length]!.push(item));
-  return out;
-}
-
 /** Sorted, so that a snapshot with count errors is written the same way every time. */
 const sortedRecord = (entries: [string, string][]) => Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /**
- * Runs `step` for each item on one pooled connection. A failed item is handed to `failed` with
- * the reason; when the connection itself is lost (server restarted, session terminated), the
- * client is dropped and the next item gets a new connection; when none can be had, every item
- * left fails with that reason. Never throws.
+ * How long the first session works alone before more are opened: opening a session costs a
+ * backend start (tens of milliseconds), and a few small tables are counted in less.
  */
-async function eachOnConnection<T>(
+const ALONE_MS = 30;
+
+/** Items several sessions take from, one at a time, each when it is free. */
+class WorkQueue<T> {
+  #next = 0;
+  #onEmpty: (() => void)[] = [];
+  constructor(private readonly items: readonly T[]) {}
+
+  get empty(): boolean {
+    return this.#next >= this.items.length;
+  }
+
+  take(): T | undefined {
+    const item = this.items[this.#next++];
+    if (this.empty) for (const wake of this.#onEmpty.splice(0)) wake();
+    return item;
+  }
+
+  /** Resolves after `ms`, or as soon as every item is taken. */
+  wait(ms: number): Promise<void> {
+    if (this.empty) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#onEmpty.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/**
+ * Runs `step` for items of a shared queue on one pooled connection, until the queue is empty. A
+ * failed item is handed to `failed` with the reason; when the connection itself is lost (server
+ * restarted, session terminated), the client is dropped and the next item gets a new
+ * connection. When no connection can be had, it stops and returns why (the items are left to
+ * the other sessions). Never throws.
+ */
+async function drainOnConnection<T>(
   pool: pg.Pool,
   url: string,
   live: LiveOptions,
-  items: T[],
+  queue: WorkQueue<T>,
   step: (client: pg.PoolClient, item: T) => Promise<void>,
   failed: (item: T, reason: string) => void,
-): Promise<void> {
+): Promise<string | undefined> {
   let client: pg.PoolClient | undefined;
-  let unavailable: string | undefined;
-  for (const item of items) {
-    if (unavailable !== undefined) {
-      failed(item, unavailable);
-      continue;
-    }
+  while (!queue.empty) {
     if (!client) {
       try {
         client = await pool.connect();
       } catch (error) {
         // "cannot connect to URL: connection refused (...)", password masked.
-        unavailable = connectionError(url, error, live).message;
-        failed(item, unavailable);
-        continue;
+        return connectionError(url, error, live).message;
       }
+      // Other sessions may have taken the rest while this one connected.
+      if (queue.empty) break;
     }
+    const item = queue.take()!;
     try {
       await step(client, item);
     } catch (error) {
@@ -90,6 +115,32 @@ async function eachOnConnection<T>(
     }
   }
   client?.release();
+  return undefined;
+}
+
+/**
+ * Runs `step` for every item on up to `concurrency` pooled sessions, each taking the next item
+ * when it is free. The first session starts at once (the pool's idle one, when it has one); the
+ * others open only when items are still waiting after ALONE_MS. Items no session could take
+ * (none could connect) fail with the reason. Never throws.
+ */
+async function onSessions<T>(
+  pool: pg.Pool,
+  url: string,
+  live: LiveOptions,
+  items: readonly T[],
+  concurrency: number,
+  step: (client: pg.PoolClient, item: T) => Promise<void>,
+  failed: (item: T, reason: string) => void,
+): Promise<void> {
+  const queue = new WorkQueue(items);
+  const sessions = Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, async (_, i) => {
+    if (i > 0) await queue.wait(ALONE_MS);
+    return drainOnConnection(pool, url, live, queue, step, failed);
+  });
+  const reasons = await Promise.all(sessions);
+  const reason = reasons.find((r) => r !== undefined) ?? 'no database session could be opened';
+  for (let item = queue.take(); item !== undefined; item = queue.take()) failed(item, reason);
 }
 
 /**
@@ -129,38 +180,36 @@ async function captureLive(
   // Exact counts one table at a time, so a table we may not read (or that times out) leaves only
   // its own count missing; estimates are one catalog read for every table.
   const batches = options.counts === 'estimate' ? (keys.length > 0 ? [keys] : []) : keys.map((key) => [key]);
-  const counts = groups(batches, concurrency).map((group) =>
-    eachOnConnection(
-      pool,
-      url,
-      live,
-      group,
-      async (client, batch) => {
-        Object.assign(snapshot.rowCounts, await countRows(client, batch, options.counts));
-      },
-      (batch, reason) => {
-        for (const key of batch) countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
-      },
-    ),
+  const counts = onSessions(
+    pool,
+    url,
+    live,
+    batches,
+    concurrency,
+    async (client, batch) => {
+      Object.assign(snapshot.rowCounts, await countRows(client, batch, options.counts));
+    },
+    (batch, reason) => {
+      for (const key of batch) countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
+    },
   );
-  const queries = groups(needs.queries, concurrency).map((group) =>
-    eachOnConnection(
-      pool,
-      url,
-      live,
-      group,
-      async (client, q) => {
-        const outcome = await runSpecQueryOutcome(client, q.sql, q.as, live);
-        snapshot.queries[queryKey(q.sql, q.as)] = outcome.result;
-        // The result is recorded; a lost connection is still thrown, so the next query reconnects.
-        if (outcome.lost) throw outcome.lost;
-      },
-      (q, reason) => {
-        snapshot.queries[queryKey(q.sql, q.as)] ??= { ok: false, error: reason };
-      },
-    ),
+  const queries = onSessions(
+    pool,
+    url,
+    live,
+    needs.queries,
+    concurrency,
+    async (client, q) => {
+      const outcome = await runSpecQueryOutcome(client, q.sql, q.as, live);
+      snapshot.queries[queryKey(q.sql, q.as)] = outcome.result;
+      // The result is recorded; a lost connection is still thrown, so the next query reconnects.
+      if (outcome.lost) throw outcome.lost;
+    },
+    (q, reason) => {
+      snapshot.queries[queryKey(q.sql, q.as)] ??= { ok: false, error: reason };
+    },
   );
-  await Promise.all([...counts, ...queries]);
+  await Promise.all([counts, queries]);
   if (countErrors.length > 0) snapshot.countErrors = sortedRecord(countErrors);
   snapshot.counts = options.counts;
   return snapshot;
