@@ -87,8 +87,28 @@ const PLAIN_COLUMN = /^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Z
 
 const plainPart = (text: string): NamePart => ({ text: text.toLowerCase(), glob: false });
 
+/**
+ * Parsed names by their text: a spec names the same tables again and again (each column and
+ * index of a table names it), and the scope of a check parses every name before evaluation
+ * parses it again. Bounded (emptied past 50,000 names); what they hold is shared, never changed.
+ */
+const parsedQualified = new Map<string, QualifiedPattern | undefined>();
+const parsedColumns = new Map<string, { table: QualifiedPattern; column: NamePart } | undefined>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= 50_000) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** Parses `schema.name` or `name` (public). Returns undefined when it has more than two parts. */
 export function parseQualified(written: string, defaultSchema = 'public'): QualifiedPattern | undefined {
+  const key = defaultSchema === 'public' ? written : `${defaultSchema}\0${written}`;
+  const known = parsedQualified.get(key);
+  return known !== undefined || parsedQualified.has(key) ? known : remember(parsedQualified, key, parseQualifiedAfresh(written, defaultSchema));
+}
+
+function parseQualifiedAfresh(written: string, defaultSchema: string): QualifiedPattern | undefined {
   if (PLAIN_QUALIFIED.test(written)) {
     const dot = written.indexOf('.');
     return dot < 0
@@ -103,6 +123,11 @@ export function parseQualified(written: string, defaultSchema = 'public'): Quali
 
 /** Parses `schema.table.column` or `table.column` (public). */
 export function parseColumnName(written: string): { table: QualifiedPattern; column: NamePart } | undefined {
+  const known = parsedColumns.get(written);
+  return known !== undefined || parsedColumns.has(written) ? known : remember(parsedColumns, written, parseColumnNameAfresh(written));
+}
+
+function parseColumnNameAfresh(written: string): { table: QualifiedPattern; column: NamePart } | undefined {
   if (PLAIN_COLUMN.test(written)) {
     const first = written.indexOf('.');
     const last = written.lastIndexOf('.');

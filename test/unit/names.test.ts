@@ -31,6 +31,17 @@ describe('parseQualified', () => {
     expect(parseQualified('1abc')?.name).toEqual({ text: '1abc', glob: false });
     expect(parseQualified('a.b.c')).toBeUndefined();
   });
+
+  it('remembers a name with its default schema: the same text read with another default is parsed again', () => {
+    const first = parseQualified('orders_memo');
+    expect(parseQualified('orders_memo')).toBe(first);
+    expect(parseQualified('orders_memo', 'billing')?.schema.text).toBe('billing');
+    expect(parseQualified('orders_memo')?.schema.text).toBe('public');
+    // A name that does not parse is remembered as such.
+    expect(parseQualified('x.y.z_memo')).toBeUndefined();
+    expect(parseQualified('x.y.z_memo')).toBeUndefined();
+    expect(parseColumnName('app.t_memo.c')).toBe(parseColumnName('app.t_memo.c'));
+  });
 });
 
 describe('parseColumnName', () => {
