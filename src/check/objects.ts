@@ -72,8 +72,9 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
     return Object.assign(result(exp, object, 'errored', `${object}: unchanged needs the pre state (--baseline)`), { matched: found });
   }
 
-  const failures: ObjectFailure[] = [];
-  const mismatchesByObject: Record<string, Mismatch[]> = {};
+  // Made at the first failure: most expectations pass.
+  let failures: ObjectFailure[] | undefined;
+  let mismatchesByObject: Record<string, Mismatch[]> | undefined;
   for (let at = 0; at < found.length; at++) {
     const key = found[at]!;
     let mismatches: Mismatch[];
@@ -85,8 +86,8 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
     }
     if (q.unchanged && ctx.pre) mismatches.push(...unchangedMismatches(q, ctx.pre, ctx.post, key));
     if (mismatches.length > 0) {
-      mismatchesByObject[key] = mismatches;
-      failures.push({ object: key, message: mismatches.map(describeMismatch).join('; ') });
+      (mismatchesByObject ??= {})[key] = mismatches;
+      (failures ??= []).push({ object: key, message: mismatches.map(describeMismatch).join('; ') });
     }
   }
   // Objects that matched in the pre state and vanished count among the objects matching the glob.
@@ -97,17 +98,17 @@ export function evaluateObjects(exp: Expectation, q: ObjectQuery, ctx: EvalConte
     for (const key of before) {
       if (after.has(key)) continue;
       vanished++;
-      failures.push({ object: key, message: 'vanished (it existed in the pre state)' });
+      (failures ??= []).push({ object: key, message: 'vanished (it existed in the pre state)' });
     }
   }
 
-  if (failures.length === 0) {
+  if (!failures) {
     const passed = result(exp, object, 'passed', q.glob ? `${found.length} ${plural(q.noun, found.length)} ${matchVerb(found.length)} ${q.written}, all as expected` : `${object} as expected`);
     passed.matched = found;
     return passed;
   }
   if (!q.glob && failures.length === 1) {
-    const mismatches = mismatchesByObject[found[0]!] ?? [];
+    const mismatches = mismatchesByObject?.[found[0]!] ?? [];
     const single = mismatches.length === 1 ? mismatches[0]! : undefined;
     return Object.assign(result(exp, object, 'failed', `${object}: ${failures[0]!.message}`), {
       expected: single ? single.expected : Object.fromEntries(mismatches.map((m) => [m.property, m.expected])),
