@@ -22,7 +22,15 @@ export interface CaptureOptions {
   countAll?: boolean;
   /** Called when a step starts, for progress output. */
   onProgress?: (message: string) => void;
+  /**
+   * Counts exact rows of several tables per statement: for a database nobody else uses (the
+   * gate's own), where no table waits for a lock. One that fails is counted again alone.
+   */
+  batchCounts?: boolean;
 }
+
+/** Tables counted per statement with `batchCounts`. */
+const COUNT_BATCH = 8;
 
 /** A Target is a state pgspec can read: a live database, a snapshot file, or a dump restored into an ephemeral one. */
 export interface Target extends AsyncDisposable {
@@ -177,9 +185,12 @@ async function captureLive(
     options.onProgress?.(`counting rows of ${keys.length} table${keys.length === 1 ? '' : 's'} (${options.counts}), running ${needs.queries.length} quer${needs.queries.length === 1 ? 'y' : 'ies'}`);
   }
   const countErrors: [string, string][] = [];
+  const countFailed = (key: string, reason: string) =>
+    countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
   // Exact counts one table at a time, so a table we may not read (or that times out) leaves only
   // its own count missing; estimates are one catalog read for every table.
-  const batches = options.counts === 'estimate' ? (keys.length > 0 ? [keys] : []) : keys.map((key) => [key]);
+  const size = options.counts === 'estimate' ? Math.max(1, keys.length) : options.batchCounts ? COUNT_BATCH : 1;
+  const batches = Array.from({ length: Math.ceil(keys.length / size) }, (_, i) => keys.slice(i * size, (i + 1) * size));
   const counts = onSessions(
     pool,
     url,
@@ -187,10 +198,23 @@ async function captureLive(
     batches,
     concurrency,
     async (client, batch) => {
-      Object.assign(snapshot.rowCounts, await countRows(client, batch, options.counts));
+      try {
+        Object.assign(snapshot.rowCounts, await countRows(client, batch, options.counts));
+      } catch (error) {
+        if (options.counts === 'estimate' || batch.length === 1 || isConnectionLoss(error)) throw error;
+        // A table of the batch failed: each is counted alone, so only its own count is missing.
+        for (const key of batch) {
+          try {
+            Object.assign(snapshot.rowCounts, await countRows(client, [key], options.counts));
+          } catch (alone) {
+            if (isConnectionLoss(alone)) throw alone;
+            countFailed(key, describeFailure(alone, live));
+          }
+        }
+      }
     },
     (batch, reason) => {
-      for (const key of batch) countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
+      for (const key of batch) if (!Object.hasOwn(snapshot.rowCounts, key)) countFailed(key, reason);
     },
   );
   const queries = onSessions(
@@ -290,7 +314,7 @@ export async function openTarget(target: string, live: LiveOptions = {}): Promis
 export async function captureUrl(url: string, needs: Needs, options: CaptureOptions, live: LiveOptions = {}): Promise<Snapshot> {
   const pool = openLive(url, live);
   try {
-    return await captureLive(pool, url, needs, options, live);
+    return await captureLive(pool, url, needs, { ...options, batchCounts: true }, live);
   } finally {
     await pool.end().catch(() => undefined);
   }
