@@ -61,14 +61,18 @@ async function readScript(name: string, file: string): Promise<Setup> {
   }
 }
 
-/** Checks every input before anything starts: a bad flag or missing file is exit 2 with nothing touched. */
-async function prepare(options: GateOptions) {
+/** Checks the flags: a bad combination is exit 2 before anything starts. */
+function checkFlags(options: GateOptions): void {
   if (!options.migrations && !options.migrate) throw new UsageError('gate needs the migrations to apply: --migrations DIR or --migrate "CMD"');
   if (options.migrations && options.migrate) throw new UsageError('give either --migrations DIR or --migrate "CMD", not both');
   if (options.down && options.downMigrations) throw new UsageError('give either --down "CMD" or --down-migrations DIR, not both');
   if (options.baseline && /\.json$/i.test(options.baseline)) {
     throw new UsageError(`--baseline ${options.baseline}: a snapshot holds no DDL to build a database from; give the schema as SQL (pg_dump --schema-only, or a full plain dump)`);
   }
+}
+
+/** Reads and splits every input file: a missing or unreadable one is exit 2, and nothing is loaded. */
+async function prepare(options: GateOptions) {
   const setup: Setup[] = [];
   if (options.preset) setup.push({ name: 'preset', file: options.preset, parts: splitScript(presetSql(options.preset)) });
   if (options.baseline) setup.push(await readScript('baseline', options.baseline));
@@ -153,7 +157,20 @@ function roundTrip(pre: Snapshot, after: Snapshot, ignore: ChangeDecl[]): CheckR
 /** Runs `pgspec gate`: preset, baseline, seed, pre checks, migrations, post checks and changes, down migrations. */
 export async function runGate(specs: Spec[], options: GateOptions): Promise<RunResult> {
   const started = Date.now();
-  const { setup, up, down } = await prepare(options);
+  checkFlags(options);
+  // An embedded server is the gate's own: it starts while the input files are read and split,
+  // and is stopped unused if one of them is bad. A server given by URL is touched only once
+  // every input is known to be good.
+  const starting = options.db === 'embedded' ? startEphemeral(options.db) : undefined;
+  starting?.catch(() => undefined); // its failure is provision's to report
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare(options);
+  } catch (error) {
+    await starting?.then((s) => s.stop(), () => undefined);
+    throw error;
+  }
+  const { setup, up, down } = prepared;
   // PostgreSQL's parser (WASM) compiles while the server starts; evaluation waits for it.
   const parser = initSqlParser();
   parser.catch(() => undefined);
@@ -210,7 +227,7 @@ export async function runGate(specs: Spec[], options: GateOptions): Promise<RunR
   };
 
   try {
-    server = await watch.time('provision', `starting ${options.db} PostgreSQL`, () => startEphemeral(options.db));
+    server = await watch.time('provision', `starting ${options.db} PostgreSQL`, () => starting ?? startEphemeral(options.db));
     description = server.description;
     // One spec runs on the database the setup was loaded into; several get a copy each.
     const single = specs.length === 1;

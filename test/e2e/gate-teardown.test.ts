@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,23 @@ describe('gate teardown', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(run.left).toEqual([]);
     expect(run.servers).toEqual([]);
+  });
+
+  it('a seed file that does not exist: exit 2, and the server started while the inputs were read is gone', () => {
+    const dir = tempFiles({ 'spec.yaml': 'name: s\npost:\n  - table: public.t\n' });
+    mkdirSync(join(dir, 'migrations'));
+    writeFileSync(join(dir, 'migrations', '001_t.sql'), 'CREATE TABLE public.t (id int);\n');
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    chmodSync(tmp, 0o777);
+    chmodSync(dir, 0o755);
+    const run = spawnSync(process.execPath, ['bin/pgspec.js', 'gate', join(dir, 'spec.yaml'), '--seed', join(dir, 'missing.sql'), '--migrations', join(dir, 'migrations')], {
+      env: { ...process.env, CI: 'true', TMPDIR: tmp },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`cannot read the seed file ${join(dir, 'missing.sql')}`);
+    expect(ours(tmp)).toEqual([]);
+    expect(serversUnder(tmp)).toEqual([]);
   });
 });
