@@ -161,7 +161,7 @@ export function sameList(a: readonly string[], b: readonly string[]): boolean {
 export function expectSameSet(property: string, expected: string[] | undefined, actual: string[]): Mismatch[] {
   if (expected === undefined) return [];
   // The same names in the same order (the usual pass) need no sets.
-  if (expected.length === actual.length && expected.every((x, i) => x === actual[i])) return [];
+  if (sameList(expected, actual)) return [];
   const want = new Set(expected);
   const have = new Set(actual);
   const missing = [...want].filter((x) => !have.has(x));

@@ -103,12 +103,11 @@ function memoParts<T>(find: (s: Snapshot, loose: boolean) => Part<T>[]) {
 }
 
 const onTable = (name: string, table: string) => `${quoteIfNeeded(name)} on ${table}`;
-const matchesStrictly = (part: NamePart) => (name: string) => partMatches(part, name);
-const matchesLoosely = (part: NamePart) => (name: string) => partMatchesLoosely(part, name);
-
 /** Whether a part's name is matched by a pattern part; undefined when `onlyName` already looked it up by name. */
 function nameAccept(part: NamePart, loose: boolean): ((name: string) => boolean) | undefined {
-  return onlyName(part, loose) !== undefined ? undefined : loose ? matchesLoosely(part) : matchesStrictly(part);
+  if (onlyName(part, loose) !== undefined) return undefined;
+  const matches = loose ? partMatchesLoosely : partMatches;
+  return (name) => matches(part, name);
 }
 
 /** Evaluates a kind whose objects are named parts of a table (`policy X` + `table Y`). */

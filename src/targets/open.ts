@@ -187,8 +187,9 @@ async function captureLive(
   const countErrors: [string, string][] = [];
   const countFailed = (key: string, reason: string) =>
     countErrors.push([key, /^statement timeout/.test(reason) && options.counts === 'exact' ? `${reason}, or use --counts estimate` : reason]);
-  // Exact counts one table at a time, so a table we may not read (or that times out) leaves only
-  // its own count missing; estimates are one catalog read for every table.
+  // Exact counts one table at a time (8 with batchCounts, a failed batch counted again table by
+  // table), so a table we may not read (or that times out) leaves only its own count missing;
+  // estimates are one catalog read for every table.
   const size = options.counts === 'estimate' ? Math.max(1, keys.length) : options.batchCounts ? COUNT_BATCH : 1;
   const batches = Array.from({ length: Math.ceil(keys.length / size) }, (_, i) => keys.slice(i * size, (i + 1) * size));
   const counts = onSessions(
